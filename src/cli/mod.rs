@@ -1,0 +1,312 @@
+//! The command line: global options, one file per subcommand, exit codes.
+//!
+//! Exit codes: 0 done; 1 the input was refused (a bad import row, a wrong password);
+//! 2 a configuration, rules or usage error; 3 the database could not be used.
+
+pub mod demo;
+pub mod export;
+pub mod import;
+pub mod setup;
+
+use crate::config::Config;
+use crate::i18n::Catalog;
+use crate::rules::Rules;
+use crate::store::{Store, StoreError};
+use chrono::{Local, NaiveDate, NaiveDateTime};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "coopdesk",
+    version,
+    about = "Desk application for the branch staff of a credit cooperative"
+)]
+pub struct Cli {
+    /// The database file (default: from the config, else the platform data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The configuration file (default: the platform config directory, if it has one).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The business date, YYYY-MM-DD (default: today).
+    #[arg(long, global = true, value_name = "YYYY-MM-DD")]
+    pub today: Option<NaiveDate>,
+    /// Draw with plain ASCII characters.
+    #[arg(long, global = true)]
+    pub ascii: bool,
+    /// No colours: bold and reverse only (also when NO_COLOR is set).
+    #[arg(long, global = true)]
+    pub mono: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create the database and its first administrator (password on standard input).
+    Init {
+        #[arg(long)]
+        admin: String,
+        #[arg(long)]
+        password_stdin: bool,
+        /// Code of the head office created with the administrator.
+        #[arg(long, default_value = "HQ")]
+        office: String,
+        #[arg(long, default_value = "Головной офис")]
+        office_name: String,
+        #[arg(long, default_value = "Томск")]
+        city: String,
+    },
+    /// Offices.
+    Office {
+        #[command(subcommand)]
+        command: OfficeCommand,
+    },
+    /// Staff.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Build a demo database with realistic data, then open it.
+    Demo {
+        #[arg(long, default_value_t = 2000)]
+        members: usize,
+        #[arg(long, default_value_t = 300)]
+        applications: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Only build the database and print the logins.
+        #[arg(long)]
+        no_tui: bool,
+    },
+    /// Bring data in from other systems.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Write data out.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OfficeCommand {
+    /// Add an office.
+    Add {
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        city: String,
+    },
+    /// List offices.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StaffCommand {
+    /// Add a person (password on standard input).
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        office: String,
+        /// Comma-separated: manager, inspector, cashier, head, admin.
+        #[arg(long)]
+        roles: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List staff.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Loan applications from CSV (with a header row) or a JSON array.
+    Applications { file: PathBuf },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Every application.
+    Applications {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        #[arg(long)]
+        with_history: bool,
+    },
+}
+
+/// What every command needs: configuration, rules, catalog, the business date.
+pub struct Context {
+    pub config: Config,
+    pub rules: Rules,
+    pub catalog: Catalog,
+    pub db_path: PathBuf,
+    pub today: NaiveDate,
+    pub ascii: bool,
+    pub mono: bool,
+}
+
+impl Context {
+    /// The moment an action happens: the business date with the real time of day.
+    pub fn now(&self) -> NaiveDateTime {
+        self.today.and_time(Local::now().time())
+    }
+
+    pub fn open_store(&self) -> Result<Store, Failure> {
+        Store::open(&self.db_path).map_err(|e| Failure::Store(e.message(&self.catalog)))
+    }
+
+    /// Who a command-line action is recorded under: `cli:<OS user>`.
+    pub fn cli_actor(&self) -> String {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        format!("cli:{user}")
+    }
+}
+
+/// How a command failed, which decides the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// The input was refused: exit 1.
+    Refused(String),
+    /// Configuration, rules or usage: exit 2.
+    Setup(String),
+    /// The database: exit 3.
+    Store(String),
+}
+
+impl Failure {
+    pub fn from_store(e: StoreError, cat: &Catalog) -> Failure {
+        match e {
+            StoreError::Sqlite(_) | StoreError::NewerSchema { .. } => {
+                Failure::Store(e.message(cat))
+            }
+            other => Failure::Refused(other.message(cat)),
+        }
+    }
+}
+
+pub fn load_context(cli: &Cli) -> Result<Context, Failure> {
+    let (config, cfg_src) =
+        Config::load(cli.config.as_deref()).map_err(|e| Failure::Setup(e.to_string()))?;
+    let assets = config.assets_dir.as_deref();
+    let mut rules = Rules::load(assets).map_err(|e| Failure::Setup(e.to_string()))?;
+    if !config.queue.time_limits.is_empty() {
+        let (file, src) = cfg_src.clone().unwrap_or_default();
+        let over = crate::rules::parse_time_limits(&file, &src, &config.queue.time_limits)
+            .map_err(|e| Failure::Setup(e.to_string()))?;
+        rules.time_limits.extend(over);
+    }
+    let catalog =
+        Catalog::load(&config.language, assets).map_err(|e| Failure::Setup(e.to_string()))?;
+    let db_path = cli
+        .db
+        .clone()
+        .or_else(|| config.database.clone())
+        .unwrap_or_else(crate::config::default_db_path);
+    let today = cli.today.unwrap_or_else(|| Local::now().date_naive());
+    let ascii = cli.ascii || config.ascii;
+    let mono = cli.mono
+        || config.theme == crate::config::ThemeChoice::Mono
+        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Ok(Context {
+        config,
+        rules,
+        catalog,
+        db_path,
+        today,
+        ascii,
+        mono,
+    })
+}
+
+/// Read a password from standard input: the first line, without its line ending.
+pub fn read_password_stdin(cat: &Catalog) -> Result<String, Failure> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Setup(e.to_string()))?;
+    let pw = line.trim_end_matches(['\n', '\r']).to_string();
+    if pw.chars().count() < 8 {
+        return Err(Failure::Refused(
+            cat.t("cli.password_too_short").to_string(),
+        ));
+    }
+    Ok(pw)
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut ctx = match load_context(&cli) {
+        Ok(c) => c,
+        Err(f) => return report(f),
+    };
+    let result = match &cli.command {
+        None => crate::tui::run(&ctx),
+        Some(Command::Init {
+            admin,
+            password_stdin,
+            office,
+            office_name,
+            city,
+        }) => setup::init(&ctx, admin, *password_stdin, office, office_name, city),
+        Some(Command::Office { command }) => setup::office(&ctx, command),
+        Some(Command::Staff { command }) => setup::staff(&ctx, command),
+        Some(Command::Demo {
+            members,
+            applications,
+            seed,
+            no_tui,
+        }) => {
+            if cli.db.is_none() && ctx.config.database.is_none() {
+                ctx.db_path = crate::config::default_db_path().with_file_name("demo.db");
+            }
+            demo::run(&ctx, *members, *applications, *seed).and_then(|()| {
+                if *no_tui {
+                    Ok(())
+                } else {
+                    crate::tui::run(&ctx)
+                }
+            })
+        }
+        Some(Command::Import {
+            command: ImportCommand::Applications { file },
+        }) => import::applications(&ctx, file),
+        Some(Command::Export {
+            command:
+                ExportCommand::Applications {
+                    format,
+                    with_history,
+                },
+        }) => export::applications(&ctx, *format, *with_history),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => report(f),
+    }
+}
+
+fn report(f: Failure) -> ExitCode {
+    let (msg, code) = match f {
+        Failure::Refused(m) => (m, 1),
+        Failure::Setup(m) => (m, 2),
+        Failure::Store(m) => (m, 3),
+    };
+    eprintln!("coopdesk: {msg}");
+    ExitCode::from(code)
+}

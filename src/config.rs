@@ -1,0 +1,165 @@
+//! The configuration file: where the database is, which language and theme, security limits.
+//! No file means the defaults; `config.example.toml` documents every key.
+
+use crate::tomlfile::{self, FileError};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeChoice {
+    #[default]
+    Color,
+    Mono,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `ru` (default), `en`, `uk`.
+    pub language: String,
+    /// The database file; default `<data dir>/coopdesk.db`.
+    pub database: Option<PathBuf>,
+    pub theme: ThemeChoice,
+    /// Draw borders and symbols with plain ASCII.
+    pub ascii: bool,
+    /// A folder holding edited copies of `rules/`, `i18n/` (each file optional).
+    pub assets_dir: Option<PathBuf>,
+    pub security: Security,
+    pub queue: QueueConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Security {
+    pub max_failed_logins: u32,
+    pub lockout_minutes: u32,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueueConfig {
+    /// Overrides of `assets/rules/queue.toml` `[time_limits]`, in working days.
+    pub time_limits: BTreeMap<String, Spanned<String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            language: "ru".into(),
+            database: None,
+            theme: ThemeChoice::Color,
+            ascii: false,
+            assets_dir: None,
+            security: Security::default(),
+            queue: QueueConfig::default(),
+        }
+    }
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Security {
+            max_failed_logins: 5,
+            lockout_minutes: 5,
+        }
+    }
+}
+
+pub fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("ru", "coopdesk", "coopdesk")
+}
+
+/// The config file coopdesk reads when no `--config` is given.
+pub fn default_config_path() -> Option<PathBuf> {
+    project_dirs().map(|d| d.config_dir().join("config.toml"))
+}
+
+/// The database used when neither `--db` nor the config names one.
+pub fn default_db_path() -> PathBuf {
+    project_dirs()
+        .map(|d| d.data_dir().join("coopdesk.db"))
+        .unwrap_or_else(|| PathBuf::from("coopdesk.db"))
+}
+
+impl Config {
+    /// Read `explicit` (which must exist), or the default file if it exists, or the defaults.
+    /// Also returns the file's path and text, for errors found later (time limits).
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<(String, String)>), FileError> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => default_config_path().filter(|p| p.exists()),
+        };
+        let Some(path) = path else {
+            return Ok((Config::default(), None));
+        };
+        let name = path.display().to_string();
+        let src = std::fs::read_to_string(&path).map_err(|e| FileError {
+            file: name.clone(),
+            line: 1,
+            key: String::new(),
+            message: e.to_string(),
+        })?;
+        let cfg: Config = tomlfile::parse(&name, &src)?;
+        if !["ru", "en", "uk"].contains(&cfg.language.as_str()) {
+            let line = src
+                .lines()
+                .position(|l| l.trim_start().starts_with("language"))
+                .map(|i| i + 1)
+                .unwrap_or(1);
+            return Err(FileError {
+                file: name,
+                line,
+                key: "language".into(),
+                message: "must be one of ru, en, uk".into(),
+            });
+        }
+        if cfg.security.max_failed_logins == 0 {
+            let line = src
+                .lines()
+                .position(|l| l.trim_start().starts_with("max_failed_logins"))
+                .map(|i| i + 1)
+                .unwrap_or(1);
+            return Err(FileError {
+                file: name,
+                line,
+                key: "security.max_failed_logins".into(),
+                message: "must be at least 1".into(),
+            });
+        }
+        Ok((cfg, Some((name, src))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_is_valid_and_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, include_str!("../config.example.toml")).unwrap();
+        let (c, _) = Config::load(Some(&p)).unwrap();
+        assert_eq!(c.language, "ru");
+        assert_eq!(c.security.max_failed_logins, 5);
+    }
+
+    #[test]
+    fn a_bad_key_names_file_line_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "language = \"ru\"\n[security]\nmax_failed_login = 3\n").unwrap();
+        let e = Config::load(Some(&p)).unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (3, "max_failed_login"));
+        std::fs::write(&p, "language = \"fr\"\n").unwrap();
+        assert_eq!(Config::load(Some(&p)).unwrap_err().key, "language");
+    }
+
+    #[test]
+    fn a_missing_explicit_file_is_an_error() {
+        assert!(Config::load(Some(Path::new("/nonexistent/c.toml"))).is_err());
+    }
+}

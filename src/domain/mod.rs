@@ -1,0 +1,11 @@
+//! Pure rules: no I/O, no clock, no SQL, no terminal. Dates come in as parameters.
+
+pub mod application;
+pub mod calendar;
+pub mod draft;
+pub mod money;
+pub mod product;
+pub mod validate;
+
+pub use application::{Role, Status};
+pub use money::Money;

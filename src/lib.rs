@@ -1,0 +1,10 @@
+//! coopdesk: a terminal desk application for the branch staff of a credit cooperative.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod i18n;
+pub mod rules;
+pub mod store;
+pub mod tomlfile;
+pub mod tui;

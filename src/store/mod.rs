@@ -1,0 +1,252 @@
+//! All SQL lives here. The store opens the database with the pragmas money needs, applies the
+//! migrations, and runs every user action as one `BEGIN IMMEDIATE` transaction in which the
+//! role check, the change, its history row and its side effects happen together.
+
+pub mod applications;
+pub mod money_sql;
+pub mod staff;
+
+use crate::domain::Role;
+use crate::domain::application::Refusal;
+use crate::domain::validate::FieldError;
+use chrono::NaiveDateTime;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+pub const TIME_FMT: &str = "%Y-%m-%d %H:%M:%S";
+pub const DATE_FMT: &str = "%Y-%m-%d";
+
+pub fn fmt_time(t: NaiveDateTime) -> String {
+    t.format(TIME_FMT).to_string()
+}
+
+pub fn parse_time(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, TIME_FMT).unwrap_or_default()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    /// The acting person lacks the role for this action (catalog key of the action).
+    #[error("forbidden: needs {0}")]
+    Forbidden(Role),
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// Someone saved the record after it was opened.
+    #[error("changed by {by} at {at}")]
+    Conflict { by: String, at: String },
+    #[error("not found")]
+    NotFound,
+    #[error("wrong login or password")]
+    BadCredentials,
+    #[error("locked until {0}")]
+    Locked(String),
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    #[error("database schema {found} is newer than this program ({supported})")]
+    NewerSchema { found: u32, supported: u32 },
+    #[error("password hashing: {0}")]
+    Hash(String),
+}
+
+impl StoreError {
+    /// A sentence for a person, in the catalog's language.
+    pub fn message(&self, cat: &crate::i18n::Catalog) -> String {
+        match self {
+            StoreError::Sqlite(e) if is_busy(e) => cat.t("err.db_busy").to_string(),
+            StoreError::Sqlite(e) => cat.f("err.db", &[("detail", &e.to_string())]),
+            StoreError::Refused(r) => match r {
+                Refusal::RoleRequired(role) => cat.f(
+                    r.key(),
+                    &[("role", cat.t(&format!("role.{}", role.code())))],
+                ),
+                _ => cat.t(r.key()).to_string(),
+            },
+            StoreError::Forbidden(role) => cat.f(
+                "refuse.role_required",
+                &[("role", cat.t(&format!("role.{}", role.code())))],
+            ),
+            StoreError::Invalid(errs) => errs
+                .iter()
+                .map(|e| field_error_text(cat, e))
+                .collect::<Vec<_>>()
+                .join("; "),
+            StoreError::Conflict { by, at } => cat.f("err.conflict", &[("by", by), ("at", at)]),
+            StoreError::NotFound => cat.t("err.not_found").to_string(),
+            StoreError::BadCredentials => cat.t("login.bad_credentials").to_string(),
+            StoreError::Locked(until) => cat.f("login.locked", &[("until", until)]),
+            StoreError::Duplicate(what) => cat.f("err.duplicate", &[("what", what)]),
+            StoreError::NewerSchema { found, supported } => cat.f(
+                "err.newer_schema",
+                &[
+                    ("found", &found.to_string()),
+                    ("supported", &supported.to_string()),
+                ],
+            ),
+            StoreError::Hash(e) => cat.f("err.db", &[("detail", e)]),
+        }
+    }
+}
+
+/// «Field: reason» for one refused field.
+pub fn field_error_text(cat: &crate::i18n::Catalog, e: &FieldError) -> String {
+    let label = cat.t(&format!("field.{}", e.field)).to_string();
+    let reason = match &e.detail {
+        Some(d) => cat.f(e.reason, &[("detail", d)]),
+        None => cat.t(e.reason).to_string(),
+    };
+    format!("{label}: {reason}")
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The person acting: who they are, as established at login.
+/// Their roles are read again inside every write, so a forged or stale `Actor` gains nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub staff_id: i64,
+    pub login: String,
+    pub name: String,
+    pub office_id: i64,
+    pub office_code: String,
+    pub roles: Vec<Role>,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) and bring the schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                    Some(format!("{}: {e}", dir.display())),
+                ))
+            })?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let current: u32 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                found: current,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Another process may have migrated while we waited for the lock.
+            let now: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if now > i as u32 {
+                tx.commit()?;
+                continue;
+            }
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as u32)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Run `f` as one write transaction, taken with `BEGIN IMMEDIATE` so that it never fails
+    /// half-way for a lock; all of it commits or none.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Next value of a named counter (application, member, contract and cash-order numbers).
+pub(crate) fn next_counter(tx: &Transaction, name: &str) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO counters(name, value) VALUES (?1, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+        [name],
+    )?;
+    Ok(
+        tx.query_row("SELECT value FROM counters WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// The acting person's roles as the database has them now.
+pub(crate) fn current_roles(tx: &Transaction, staff_id: i64) -> Result<Vec<Role>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT r.role FROM staff_roles r JOIN staff s ON s.id = r.staff_id WHERE r.staff_id = ?1 AND s.active = 1",
+    )?;
+    let roles = stmt
+        .query_map([staff_id], |r| r.get::<_, String>(0))?
+        .filter_map(|r| r.ok().and_then(|s| s.parse().ok()))
+        .collect();
+    Ok(roles)
+}
+
+pub(crate) fn audit(
+    tx: &Transaction,
+    at: NaiveDateTime,
+    actor: &str,
+    action: &str,
+    detail: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO audit(at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
+        (fmt_time(at), actor, action, detail),
+    )?;
+    Ok(())
+}
