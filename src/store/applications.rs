@@ -171,6 +171,8 @@ pub struct QueueQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub enum PageFrom {
     Start,
+    /// From this row on, itself included (to redraw a page in place).
+    At(PageKey),
     After(PageKey),
     Before(PageKey),
     End,
@@ -517,68 +519,28 @@ impl Store {
         now: NaiveDateTime,
     ) -> Result<ApplicationRecord> {
         self.write(|tx| {
-            let old = load(tx, id)?;
-            let roles = super::current_roles(tx, actor.staff_id)?;
-            if old.status.is_final() {
-                return Err(StoreError::Refused(application::Refusal::Closed));
-            }
-            if !may_edit(old.status, &roles) {
-                return Err(StoreError::Forbidden(old.status.owner().unwrap_or(Role::Head)));
-            }
-            if old.version != version {
-                return Err(conflict(tx, id));
-            }
-            let mut changes = describe_changes(&old.data, data);
-            if old.office_id != office_id {
-                let code: String = tx.query_row("SELECT code FROM offices WHERE id = ?1", [office_id], |r| r.get(0))?;
-                if !changes.is_empty() {
-                    changes.push_str("; ");
-                }
-                changes.push_str(&format!("office: {} → {code}", old.office_code));
-            }
-            if changes.is_empty() {
-                return Ok(old);
-            }
-            let b = &data.borrower;
-            let l = &data.loan;
-            tx.execute(
-                "UPDATE applications SET last_name=?2, first_name=?3, patronymic=?4, birth_date=?5, passport=?6,
-                    passport_issued_by=?7, passport_issued_on=?8, reg_address=?9, fact_address=?10, phone=?11, email=?12,
-                    income=?13, expenses=?14, payments=?15, deductions=?16, product=?17, amount=?18, term_months=?19,
-                    purpose=?20, guarantor=?21, collateral=?22, applicant=?23, applicant_sort=?24, search_text=?25,
-                    office_id=?26, version = version + 1
-                 WHERE id = ?1 AND version = ?27",
-                params![
-                    id,
-                    b.last_name,
-                    b.first_name,
-                    b.patronymic,
-                    b.birth_date.to_string(),
-                    b.passport,
-                    b.passport_issued_by,
-                    b.passport_issued_on.map(|d| d.to_string()),
-                    b.reg_address,
-                    b.fact_address,
-                    b.phone,
-                    b.email,
-                    b.income,
-                    b.expenses,
-                    b.payments,
-                    b.deductions,
-                    l.product,
-                    l.amount,
-                    l.term_months,
-                    l.purpose,
-                    l.guarantor,
-                    l.collateral,
-                    b.full_name(),
-                    fold(&b.full_name()),
-                    search_text(&old.number, b),
-                    office_id,
-                    version,
-                ],
-            )?;
-            insert_event(tx, id, now, &actor.login, "edited", None, None, &changes)?;
+            update_in(tx, actor, id, version, data, office_id, now)?;
+            load(tx, id)
+        })
+    }
+
+    /// What the application dialog's save does: the data and the checks, one transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub fn save_application(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        data: &ApplicationData,
+        office_id: i64,
+        checks: &[(String, Option<CheckOutcome>, String)],
+        bureau: Option<&BureauCheck>,
+        rules: &Rules,
+        now: NaiveDateTime,
+    ) -> Result<ApplicationRecord> {
+        self.write(|tx| {
+            update_in(tx, actor, id, version, data, office_id, now)?;
+            checks_in(tx, actor, id, checks, bureau, rules, now)?;
             load(tx, id)
         })
     }
@@ -663,77 +625,7 @@ impl Store {
         rules: &Rules,
         now: NaiveDateTime,
     ) -> Result<()> {
-        self.write(|tx| {
-            let app = load(tx, id)?;
-            let roles = super::current_roles(tx, actor.staff_id)?;
-            if !matches!(app.status, Status::New | Status::Checked) {
-                return Err(StoreError::Refused(application::Refusal::Closed));
-            }
-            if !may_edit(app.status, &roles) {
-                return Err(StoreError::Forbidden(app.status.owner().unwrap_or(Role::Manager)));
-            }
-            let mut notes = Vec::new();
-            for (code, outcome, comment) in checks {
-                if !rules.checks.iter().any(|c| &c.code == code) {
-                    return Err(StoreError::Invalid(vec![FieldError::with("checks", "err.check_unknown", code.clone())]));
-                }
-                let comment = validate::text(comment, false, 300).map_err(|r| StoreError::Invalid(vec![FieldError::new("check_comment", r)]))?;
-                let before: Option<(String, String)> = tx
-                    .query_row(
-                        "SELECT result, comment FROM application_checks WHERE application_id = ?1 AND code = ?2",
-                        params![id, code],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                match outcome {
-                    Some(o) => {
-                        if before.as_ref().is_some_and(|(r, c)| r == o.code() && *c == comment) {
-                            continue;
-                        }
-                        tx.execute(
-                            "INSERT INTO application_checks(application_id, code, result, comment, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                             ON CONFLICT(application_id, code) DO UPDATE SET result = ?3, comment = ?4, actor = ?5, at = ?6",
-                            params![id, code, o.code(), comment, actor.login, fmt_time(now)],
-                        )?;
-                        notes.push(format!("{code}={}{}", o.code(), if comment.is_empty() { String::new() } else { format!(" ({comment})") }));
-                    }
-                    None if before.is_some() => {
-                        tx.execute("DELETE FROM application_checks WHERE application_id = ?1 AND code = ?2", params![id, code])?;
-                        notes.push(format!("{code}=—"));
-                    }
-                    None => {}
-                }
-            }
-            if let Some(b) = bureau {
-                let bureau_name = validate::text(&b.bureau, true, 100).map_err(|r| StoreError::Invalid(vec![FieldError::new("bureau", r)]))?;
-                if !rules.bureau_outcomes.contains(&b.outcome) {
-                    return Err(StoreError::Invalid(vec![FieldError::with("bureau_outcome", "err.choice_unknown", b.outcome.clone())]));
-                }
-                if b.report_date > now.date() {
-                    return Err(StoreError::Invalid(vec![FieldError::new("bureau_date", "err.date_future")]));
-                }
-                let comment = validate::text(&b.comment, false, 300).map_err(|r| StoreError::Invalid(vec![FieldError::new("bureau_comment", r)]))?;
-                let before: Option<(String, String, String, String)> = tx
-                    .query_row("SELECT bureau, report_date, outcome, comment FROM bureau_checks WHERE application_id = ?1", [id], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                    })
-                    .optional()?;
-                let after = (bureau_name.clone(), b.report_date.to_string(), b.outcome.clone(), comment.clone());
-                if before.as_ref() != Some(&after) {
-                    tx.execute(
-                        "INSERT INTO bureau_checks(application_id, bureau, report_date, outcome, comment, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                         ON CONFLICT(application_id) DO UPDATE SET bureau = ?2, report_date = ?3, outcome = ?4, comment = ?5, actor = ?6, at = ?7",
-                        params![id, bureau_name, b.report_date.to_string(), b.outcome, comment, actor.login, fmt_time(now)],
-                    )?;
-                    notes.push(format!("bureau={} {} {}", bureau_name, b.report_date, b.outcome));
-                }
-            }
-            if !notes.is_empty() {
-                tx.execute("UPDATE applications SET version = version + 1 WHERE id = ?1", [id])?;
-                insert_event(tx, id, now, &actor.login, "checks", None, None, &notes.join("; "))?;
-            }
-            Ok(())
-        })
+        self.write(|tx| checks_in(tx, actor, id, checks, bureau, rules, now))
     }
 
     pub fn history(&self, id: i64) -> Result<Vec<Event>> {
@@ -836,6 +728,218 @@ impl Store {
             load(tx, id)
         })
     }
+}
+
+fn update_in(
+    tx: &Transaction,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    data: &ApplicationData,
+    office_id: i64,
+    now: NaiveDateTime,
+) -> Result<()> {
+    let old = load(tx, id)?;
+    let roles = super::current_roles(tx, actor.staff_id)?;
+    if old.status.is_final() {
+        return Err(StoreError::Refused(application::Refusal::Closed));
+    }
+    if !may_edit(old.status, &roles) {
+        return Err(StoreError::Forbidden(
+            old.status.owner().unwrap_or(Role::Head),
+        ));
+    }
+    if old.version != version {
+        return Err(conflict(tx, id));
+    }
+    let mut changes = describe_changes(&old.data, data);
+    if old.office_id != office_id {
+        let code: String =
+            tx.query_row("SELECT code FROM offices WHERE id = ?1", [office_id], |r| {
+                r.get(0)
+            })?;
+        if !changes.is_empty() {
+            changes.push_str("; ");
+        }
+        changes.push_str(&format!("office: {} → {code}", old.office_code));
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let b = &data.borrower;
+    let l = &data.loan;
+    tx.execute(
+        "UPDATE applications SET last_name=?2, first_name=?3, patronymic=?4, birth_date=?5, passport=?6,
+            passport_issued_by=?7, passport_issued_on=?8, reg_address=?9, fact_address=?10, phone=?11, email=?12,
+            income=?13, expenses=?14, payments=?15, deductions=?16, product=?17, amount=?18, term_months=?19,
+            purpose=?20, guarantor=?21, collateral=?22, applicant=?23, applicant_sort=?24, search_text=?25,
+            office_id=?26, version = version + 1
+         WHERE id = ?1 AND version = ?27",
+        params![
+            id,
+            b.last_name,
+            b.first_name,
+            b.patronymic,
+            b.birth_date.to_string(),
+            b.passport,
+            b.passport_issued_by,
+            b.passport_issued_on.map(|d| d.to_string()),
+            b.reg_address,
+            b.fact_address,
+            b.phone,
+            b.email,
+            b.income,
+            b.expenses,
+            b.payments,
+            b.deductions,
+            l.product,
+            l.amount,
+            l.term_months,
+            l.purpose,
+            l.guarantor,
+            l.collateral,
+            b.full_name(),
+            fold(&b.full_name()),
+            search_text(&old.number, b),
+            office_id,
+            version,
+        ],
+    )?;
+    insert_event(tx, id, now, &actor.login, "edited", None, None, &changes)?;
+    Ok(())
+}
+
+fn checks_in(
+    tx: &Transaction,
+    actor: &Actor,
+    id: i64,
+    checks: &[(String, Option<CheckOutcome>, String)],
+    bureau: Option<&BureauCheck>,
+    rules: &Rules,
+    now: NaiveDateTime,
+) -> Result<()> {
+    if checks.is_empty() && bureau.is_none() {
+        return Ok(());
+    }
+    let app = load(tx, id)?;
+    let roles = super::current_roles(tx, actor.staff_id)?;
+    if !matches!(app.status, Status::New | Status::Checked) {
+        return Err(StoreError::Refused(application::Refusal::Closed));
+    }
+    if !may_edit(app.status, &roles) {
+        return Err(StoreError::Forbidden(
+            app.status.owner().unwrap_or(Role::Manager),
+        ));
+    }
+    let mut notes = Vec::new();
+    for (code, outcome, comment) in checks {
+        if !rules.checks.iter().any(|c| &c.code == code) {
+            return Err(StoreError::Invalid(vec![FieldError::with(
+                "checks",
+                "err.check_unknown",
+                code.clone(),
+            )]));
+        }
+        let comment = validate::text(comment, false, 300)
+            .map_err(|r| StoreError::Invalid(vec![FieldError::new("check_comment", r)]))?;
+        let before: Option<(String, String)> = tx
+            .query_row(
+                "SELECT result, comment FROM application_checks WHERE application_id = ?1 AND code = ?2",
+                params![id, code],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match outcome {
+            Some(o) => {
+                if before
+                    .as_ref()
+                    .is_some_and(|(r, c)| r == o.code() && *c == comment)
+                {
+                    continue;
+                }
+                tx.execute(
+                    "INSERT INTO application_checks(application_id, code, result, comment, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT(application_id, code) DO UPDATE SET result = ?3, comment = ?4, actor = ?5, at = ?6",
+                    params![id, code, o.code(), comment, actor.login, fmt_time(now)],
+                )?;
+                notes.push(format!(
+                    "{code}={}{}",
+                    o.code(),
+                    if comment.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({comment})")
+                    }
+                ));
+            }
+            None if before.is_some() => {
+                tx.execute(
+                    "DELETE FROM application_checks WHERE application_id = ?1 AND code = ?2",
+                    params![id, code],
+                )?;
+                notes.push(format!("{code}=—"));
+            }
+            None => {}
+        }
+    }
+    if let Some(b) = bureau {
+        let bureau_name = validate::text(&b.bureau, true, 100)
+            .map_err(|r| StoreError::Invalid(vec![FieldError::new("bureau", r)]))?;
+        if !rules.bureau_outcomes.contains(&b.outcome) {
+            return Err(StoreError::Invalid(vec![FieldError::with(
+                "bureau_outcome",
+                "err.choice_unknown",
+                b.outcome.clone(),
+            )]));
+        }
+        if b.report_date > now.date() {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "bureau_date",
+                "err.date_future",
+            )]));
+        }
+        let comment = validate::text(&b.comment, false, 300)
+            .map_err(|r| StoreError::Invalid(vec![FieldError::new("bureau_comment", r)]))?;
+        let before: Option<(String, String, String, String)> = tx
+            .query_row("SELECT bureau, report_date, outcome, comment FROM bureau_checks WHERE application_id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        let after = (
+            bureau_name.clone(),
+            b.report_date.to_string(),
+            b.outcome.clone(),
+            comment.clone(),
+        );
+        if before.as_ref() != Some(&after) {
+            tx.execute(
+                "INSERT INTO bureau_checks(application_id, bureau, report_date, outcome, comment, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT(application_id) DO UPDATE SET bureau = ?2, report_date = ?3, outcome = ?4, comment = ?5, actor = ?6, at = ?7",
+                params![id, bureau_name, b.report_date.to_string(), b.outcome, comment, actor.login, fmt_time(now)],
+            )?;
+            notes.push(format!(
+                "bureau={} {} {}",
+                bureau_name, b.report_date, b.outcome
+            ));
+        }
+    }
+    if !notes.is_empty() {
+        tx.execute(
+            "UPDATE applications SET version = version + 1 WHERE id = ?1",
+            [id],
+        )?;
+        insert_event(
+            tx,
+            id,
+            now,
+            &actor.login,
+            "checks",
+            None,
+            None,
+            &notes.join("; "),
+        )?;
+    }
+    Ok(())
 }
 
 /// `new → checked`: data complete, every call-centre check done and none failed.
@@ -1154,12 +1258,17 @@ impl Store {
         let ascending = q.descending == q.sort.inverted();
         let backwards = matches!(from, PageFrom::Before(_) | PageFrom::End);
         let walk_ascending = ascending != backwards;
-        if let PageFrom::After(k) | PageFrom::Before(k) = from {
+        if let PageFrom::After(k) | PageFrom::Before(k) | PageFrom::At(k) = from {
             params.push(k.value.clone());
             let v = params.len();
             params.push(Value::Integer(k.id));
             let i = params.len();
-            let op = if walk_ascending { ">" } else { "<" };
+            let op = match (walk_ascending, matches!(from, PageFrom::At(_))) {
+                (true, false) => ">",
+                (false, false) => "<",
+                (true, true) => ">=",
+                (false, true) => "<=",
+            };
             where_.push_str(&format!(" AND ({expr}, a.id) {op} (?{v}, ?{i})"));
         }
         let dir = if walk_ascending { "ASC" } else { "DESC" };
