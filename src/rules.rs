@@ -108,6 +108,9 @@ struct ProductRow {
     name: String,
     #[serde(default)]
     name_en: String,
+    short: String,
+    #[serde(default)]
+    short_en: String,
     kind: ProductKind,
     min_amount: Spanned<String>,
     max_amount: Spanned<String>,
@@ -188,6 +191,8 @@ fn parse_products(file: &str, src: &str) -> Result<(Vec<Product>, Fees), FileErr
             code: r.code.clone(),
             name_ru: r.name.clone(),
             name_en: r.name_en.clone(),
+            short_ru: r.short.clone(),
+            short_en: r.short_en.clone(),
             kind: r.kind,
             min_amount,
             max_amount,

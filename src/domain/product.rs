@@ -17,6 +17,9 @@ pub struct Product {
     pub code: String,
     pub name_ru: String,
     pub name_en: String,
+    /// A few letters for narrow tables.
+    pub short_ru: String,
+    pub short_en: String,
     pub kind: ProductKind,
     pub min_amount: Money,
     pub max_amount: Money,
@@ -34,6 +37,14 @@ impl Product {
             &self.name_ru
         } else {
             &self.name_en
+        }
+    }
+
+    pub fn short(&self, lang: &str) -> &str {
+        if lang == "ru" || lang == "uk" || self.short_en.is_empty() {
+            &self.short_ru
+        } else {
+            &self.short_en
         }
     }
 }

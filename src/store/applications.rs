@@ -58,6 +58,9 @@ pub struct CheckResult {
     pub at: NaiveDateTime,
 }
 
+/// One call-centre check as typed: its code, its result (none yet), a comment.
+pub type CheckEntry = (String, Option<CheckOutcome>, String);
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BureauCheck {
     pub bureau: String,
@@ -351,6 +354,7 @@ fn describe_changes(old: &ApplicationData, new: &ApplicationData) -> String {
     out.join("; ")
 }
 
+#[allow(clippy::too_many_arguments)]
 fn insert_event(
     tx: &Transaction,
     app_id: i64,
@@ -460,28 +464,25 @@ impl Store {
         office_id: i64,
         now: NaiveDateTime,
     ) -> Result<ApplicationRecord> {
+        self.write(|tx| create_in(tx, actor, data, office_id, now))
+    }
+
+    /// A new application together with the checks typed into its dialog: one transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_application_with_checks(
+        &mut self,
+        actor: &Actor,
+        data: &ApplicationData,
+        office_id: i64,
+        checks: &[CheckEntry],
+        bureau: Option<&BureauCheck>,
+        rules: &Rules,
+        now: NaiveDateTime,
+    ) -> Result<ApplicationRecord> {
         self.write(|tx| {
-            require_any(tx, actor, &[Role::Manager, Role::Head])?;
-            let (id, _) = insert_application(
-                tx,
-                data,
-                office_id,
-                None,
-                &actor.login,
-                Some(actor.staff_id),
-                now,
-            )?;
-            insert_event(
-                tx,
-                id,
-                now,
-                &actor.login,
-                "created",
-                None,
-                Some(Status::New),
-                "",
-            )?;
-            load(tx, id)
+            let created = create_in(tx, actor, data, office_id, now)?;
+            checks_in(tx, actor, created.id, checks, bureau, rules, now)?;
+            load(tx, created.id)
         })
     }
 
@@ -533,7 +534,7 @@ impl Store {
         version: i64,
         data: &ApplicationData,
         office_id: i64,
-        checks: &[(String, Option<CheckOutcome>, String)],
+        checks: &[CheckEntry],
         bureau: Option<&BureauCheck>,
         rules: &Rules,
         now: NaiveDateTime,
@@ -620,7 +621,7 @@ impl Store {
         &mut self,
         actor: &Actor,
         id: i64,
-        checks: &[(String, Option<CheckOutcome>, String)],
+        checks: &[CheckEntry],
         bureau: Option<&BureauCheck>,
         rules: &Rules,
         now: NaiveDateTime,
@@ -813,7 +814,7 @@ fn checks_in(
     tx: &Transaction,
     actor: &Actor,
     id: i64,
-    checks: &[(String, Option<CheckOutcome>, String)],
+    checks: &[CheckEntry],
     bureau: Option<&BureauCheck>,
     rules: &Rules,
     now: NaiveDateTime,
@@ -940,6 +941,36 @@ fn checks_in(
         )?;
     }
     Ok(())
+}
+
+fn create_in(
+    tx: &Transaction,
+    actor: &Actor,
+    data: &ApplicationData,
+    office_id: i64,
+    now: NaiveDateTime,
+) -> Result<ApplicationRecord> {
+    require_any(tx, actor, &[Role::Manager, Role::Head])?;
+    let (id, _) = insert_application(
+        tx,
+        data,
+        office_id,
+        None,
+        &actor.login,
+        Some(actor.staff_id),
+        now,
+    )?;
+    insert_event(
+        tx,
+        id,
+        now,
+        &actor.login,
+        "created",
+        None,
+        Some(Status::New),
+        "",
+    )?;
+    load(tx, id)
 }
 
 /// `new → checked`: data complete, every call-centre check done and none failed.

@@ -71,42 +71,238 @@ use Action as A;
 use KeyCode as K;
 
 pub const BINDINGS: &[Binding] = &[
-    b!(Global, [(K::F(1), N), (K::Char('?'), N)], "F1 ?", A::Help, "key.help", true),
-    b!(Global, [(K::F(10), N), (K::Char('q'), N)], "F10 q", A::Quit, "key.quit", true),
-    b!(Global, [(K::Tab, N)], "Tab", A::NextPane, "key.next_pane", false),
-    b!(Global, [(K::BackTab, S), (K::BackTab, N)], "S-Tab", A::PrevPane, "key.next_pane", false),
-    b!(Global, [(K::Char('1'), N)], "1-4", A::Pane(0), "key.panes", false),
-    b!(Global, [(K::Char('2'), N)], "", A::Pane(1), "key.panes", false),
-    b!(Global, [(K::Char('3'), N)], "", A::Pane(2), "key.panes", false),
-    b!(Global, [(K::Char('4'), N)], "", A::Pane(3), "key.panes", false),
-    b!(Queue, [(K::Up, N), (K::Char('k'), N)], "↑↓", A::Up, "key.up_down", false),
-    b!(Queue, [(K::Down, N), (K::Char('j'), N)], "", A::Down, "key.up_down", false),
-    b!(Queue, [(K::PageUp, N)], "PgUp PgDn", A::PageUp, "key.page", false),
-    b!(Queue, [(K::PageDown, N)], "", A::PageDown, "key.page", false),
-    b!(Queue, [(K::Home, N)], "Home End", A::Home, "key.home_end", false),
+    b!(
+        Global,
+        [(K::F(1), N), (K::Char('?'), N)],
+        "F1 ?",
+        A::Help,
+        "key.help",
+        true
+    ),
+    b!(
+        Global,
+        [(K::F(10), N), (K::Char('q'), N)],
+        "F10 q",
+        A::Quit,
+        "key.quit",
+        true
+    ),
+    b!(
+        Global,
+        [(K::Tab, N)],
+        "Tab",
+        A::NextPane,
+        "key.next_pane",
+        false
+    ),
+    b!(
+        Global,
+        [(K::BackTab, S), (K::BackTab, N)],
+        "S-Tab",
+        A::PrevPane,
+        "key.next_pane",
+        false
+    ),
+    b!(
+        Global,
+        [(K::Char('1'), N)],
+        "1-4",
+        A::Pane(0),
+        "key.panes",
+        false
+    ),
+    b!(
+        Global,
+        [(K::Char('2'), N)],
+        "",
+        A::Pane(1),
+        "key.panes",
+        false
+    ),
+    b!(
+        Global,
+        [(K::Char('3'), N)],
+        "",
+        A::Pane(2),
+        "key.panes",
+        false
+    ),
+    b!(
+        Global,
+        [(K::Char('4'), N)],
+        "",
+        A::Pane(3),
+        "key.panes",
+        false
+    ),
+    b!(
+        Queue,
+        [(K::Up, N), (K::Char('k'), N)],
+        "↑↓",
+        A::Up,
+        "key.up_down",
+        false
+    ),
+    b!(
+        Queue,
+        [(K::Down, N), (K::Char('j'), N)],
+        "",
+        A::Down,
+        "key.up_down",
+        false
+    ),
+    b!(
+        Queue,
+        [(K::PageUp, N)],
+        "PgUp PgDn",
+        A::PageUp,
+        "key.page",
+        false
+    ),
+    b!(
+        Queue,
+        [(K::PageDown, N)],
+        "",
+        A::PageDown,
+        "key.page",
+        false
+    ),
+    b!(
+        Queue,
+        [(K::Home, N)],
+        "Home End",
+        A::Home,
+        "key.home_end",
+        false
+    ),
     b!(Queue, [(K::End, N)], "", A::End, "key.home_end", false),
-    b!(Queue, [(K::Enter, N), (K::F(4), N)], "Enter F4", A::Open, "key.open", true),
-    b!(Queue, [(K::F(7), N), (K::Insert, N), (K::Char('n'), N)], "F7 n", A::New, "key.new", true),
-    b!(Queue, [(K::F(6), N), (K::Char('s'), N)], "F6 s", A::Step, "key.step", true),
-    b!(Queue, [(K::F(8), N), (K::Char('r'), N)], "F8 r", A::Reject, "key.reject", false),
+    b!(
+        Queue,
+        [(K::Enter, N), (K::F(4), N)],
+        "Enter F4",
+        A::Open,
+        "key.open",
+        true
+    ),
+    b!(
+        Queue,
+        [(K::F(7), N), (K::Insert, N), (K::Char('n'), N)],
+        "F7 n",
+        A::New,
+        "key.new",
+        true
+    ),
+    b!(
+        Queue,
+        [(K::F(6), N), (K::Char('s'), N)],
+        "F6 s",
+        A::Step,
+        "key.step",
+        true
+    ),
+    b!(
+        Queue,
+        [(K::F(8), N), (K::Char('r'), N)],
+        "F8 r",
+        A::Reject,
+        "key.reject",
+        false
+    ),
     b!(Queue, [(K::Char('t'), N)], "t", A::Take, "key.take", false),
-    b!(Queue, [(K::F(3), N), (K::Char('/'), N)], "F3 /", A::Search, "key.search", true),
-    b!(Queue, [(K::F(9), N), (K::Char('f'), N)], "F9 f", A::Filter, "key.filter", true),
+    b!(
+        Queue,
+        [(K::F(3), N), (K::Char('/'), N)],
+        "F3 /",
+        A::Search,
+        "key.search",
+        true
+    ),
+    b!(
+        Queue,
+        [(K::F(9), N), (K::Char('f'), N)],
+        "F9 f",
+        A::Filter,
+        "key.filter",
+        true
+    ),
     b!(Queue, [(K::Char('m'), N)], "m", A::Mine, "key.mine", false),
-    b!(Queue, [(K::Char('v'), N)], "v", A::StatusFilter, "key.status_filter", false),
+    b!(
+        Queue,
+        [(K::Char('v'), N)],
+        "v",
+        A::StatusFilter,
+        "key.status_filter",
+        false
+    ),
     b!(Queue, [(K::Char('o'), N)], "o", A::Sort, "key.sort", false),
-    b!(Queue, [(K::Char('O'), S), (K::Char('O'), N)], "O", A::Reverse, "key.reverse", false),
-    b!(Queue, [(K::Char('x'), N)], "x", A::ClearFilter, "key.clear", false),
-    b!(Queue, [(K::F(5), N), (K::Char('r'), C)], "F5 C-r", A::Refresh, "key.refresh", false),
-    b!(Dialog, [(K::F(2), N), (K::Char('s'), C)], "F2 C-s", A::Save, "key.save", true),
+    b!(
+        Queue,
+        [(K::Char('O'), S), (K::Char('O'), N)],
+        "O",
+        A::Reverse,
+        "key.reverse",
+        false
+    ),
+    b!(
+        Queue,
+        [(K::Char('x'), N)],
+        "x",
+        A::ClearFilter,
+        "key.clear",
+        false
+    ),
+    b!(
+        Queue,
+        [(K::F(5), N), (K::Char('r'), C)],
+        "F5 C-r",
+        A::Refresh,
+        "key.refresh",
+        false
+    ),
+    b!(
+        Dialog,
+        [(K::F(2), N), (K::Char('s'), C)],
+        "F2 C-s",
+        A::Save,
+        "key.save",
+        true
+    ),
     b!(Dialog, [(K::F(6), N)], "F6", A::Step, "key.step", true),
     b!(Dialog, [(K::F(8), N)], "F8", A::Reject, "key.reject", false),
-    b!(Dialog, [(K::PageDown, N), (K::Right, C)], "PgDn PgUp", A::NextTab, "key.tab", true),
-    b!(Dialog, [(K::PageUp, N), (K::Left, C)], "", A::PrevTab, "key.tab", false),
-    b!(Dialog, [(K::F(5), N)], "F5", A::Refresh, "key.refresh", false),
+    b!(
+        Dialog,
+        [(K::PageDown, N), (K::Right, C)],
+        "PgDn PgUp",
+        A::NextTab,
+        "key.tab",
+        true
+    ),
+    b!(
+        Dialog,
+        [(K::PageUp, N), (K::Left, C)],
+        "",
+        A::PrevTab,
+        "key.tab",
+        false
+    ),
+    b!(
+        Dialog,
+        [(K::F(5), N)],
+        "F5",
+        A::Refresh,
+        "key.refresh",
+        false
+    ),
     b!(Dialog, [(K::Esc, N)], "Esc", A::Close, "key.close", true),
     b!(Dialog, [(K::F(1), N)], "F1", A::Help, "key.help", false),
 ];
+
+impl Binding {
+    /// The first key of the label: the hint bar has room for one.
+    pub fn bar_label(&self) -> &'static str {
+        self.label.split(' ').next().unwrap_or(self.label)
+    }
+}
 
 /// The action bound to `key` in `ctx`.
 pub fn lookup(ctx: Ctx, key: &KeyEvent) -> Option<Action> {
@@ -116,7 +312,10 @@ pub fn lookup(ctx: Ctx, key: &KeyEvent) -> Option<Action> {
             .iter()
             .any(|(code, m)| {
                 *code == key.code
-                    && (*m == mods || (matches!(code, KeyCode::Char(_)) && *m == N && mods == KeyModifiers::SHIFT))
+                    && (*m == mods
+                        || (matches!(code, KeyCode::Char(_))
+                            && *m == N
+                            && mods == KeyModifiers::SHIFT))
             })
             .then_some(b.action)
     })
@@ -124,7 +323,9 @@ pub fn lookup(ctx: Ctx, key: &KeyEvent) -> Option<Action> {
 
 /// Bindings to show for a context, in table order, one per distinct label.
 pub fn shown(ctx: Ctx, bar_only: bool) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().filter(move |b| b.ctx == ctx && !b.label.is_empty() && (!bar_only || b.bar))
+    BINDINGS
+        .iter()
+        .filter(move |b| b.ctx == ctx && !b.label.is_empty() && (!bar_only || b.bar))
 }
 
 #[cfg(test)]
@@ -142,7 +343,11 @@ mod tests {
         assert_eq!(lookup(Ctx::Queue, &k(K::Char('?'), S)), None);
         assert_eq!(lookup(Ctx::Global, &k(K::Char('?'), S)), Some(A::Help));
         assert_eq!(lookup(Ctx::Dialog, &k(K::Char('s'), C)), Some(A::Save));
-        assert_eq!(lookup(Ctx::Dialog, &k(K::Char('s'), N)), None, "letters are typed in the dialog");
+        assert_eq!(
+            lookup(Ctx::Dialog, &k(K::Char('s'), N)),
+            None,
+            "letters are typed in the dialog"
+        );
     }
 
     #[test]

@@ -54,10 +54,26 @@ pub struct Theme {
     pub sym: Symbols,
 }
 
-const UNICODE_SYMBOLS: Symbols =
-    Symbols { sep: "│", ellipsis: "…", asc: "↑", desc: "↓", pointer: "▶", late: "!", error: "✗", rub: "₽" };
-const ASCII_SYMBOLS: Symbols =
-    Symbols { sep: "|", ellipsis: "~", asc: "^", desc: "v", pointer: ">", late: "!", error: "x", rub: "r" };
+const UNICODE_SYMBOLS: Symbols = Symbols {
+    sep: "│",
+    ellipsis: "…",
+    asc: "↑",
+    desc: "↓",
+    pointer: "▶",
+    late: "!",
+    error: "✗",
+    rub: "₽",
+};
+const ASCII_SYMBOLS: Symbols = Symbols {
+    sep: "|",
+    ellipsis: "~",
+    asc: "^",
+    desc: "v",
+    pointer: ">",
+    late: "!",
+    error: "x",
+    rub: "r",
+};
 
 impl Theme {
     pub fn new(mono: bool, ascii: bool) -> Theme {
@@ -74,11 +90,17 @@ impl Theme {
         Theme {
             base: s(),
             title: s().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-            tab_active: s().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD),
+            tab_active: s()
+                .fg(Color::Black)
+                .bg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
             tab_inactive: s().fg(Color::Gray),
             status_bar: s().fg(Color::White).bg(Color::Blue),
             header: s().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-            selected: s().fg(Color::Black).bg(Color::White).add_modifier(Modifier::REVERSED),
+            selected: s()
+                .fg(Color::Black)
+                .bg(Color::White)
+                .add_modifier(Modifier::REVERSED),
             late: s().fg(Color::LightRed).add_modifier(Modifier::BOLD),
             closed: s().fg(Color::DarkGray),
             error: s().fg(Color::LightRed).add_modifier(Modifier::BOLD),

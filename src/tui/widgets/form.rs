@@ -30,21 +30,44 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn text(code: impl Into<String>, label: impl Into<String>, value: impl Into<String>) -> Field {
+    pub fn text(
+        code: impl Into<String>,
+        label: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Field {
         let value = value.into();
-        Field { code: code.into(), label: label.into(), cursor: value.chars().count(), value, kind: FieldKind::Text, error: None, readonly: false }
+        Field {
+            code: code.into(),
+            label: label.into(),
+            cursor: value.chars().count(),
+            value,
+            kind: FieldKind::Text,
+            error: None,
+            readonly: false,
+        }
     }
 
     pub fn secret(code: impl Into<String>, label: impl Into<String>) -> Field {
-        Field { kind: FieldKind::Secret, ..Field::text(code, label, "") }
+        Field {
+            kind: FieldKind::Secret,
+            ..Field::text(code, label, "")
+        }
     }
 
-    pub fn choice(code: impl Into<String>, label: impl Into<String>, options: Vec<(String, String)>, value: impl Into<String>) -> Field {
+    pub fn choice(
+        code: impl Into<String>,
+        label: impl Into<String>,
+        options: Vec<(String, String)>,
+        value: impl Into<String>,
+    ) -> Field {
         let mut value = value.into();
         if !options.iter().any(|(c, _)| *c == value) {
             value = options.first().map(|(c, _)| c.clone()).unwrap_or_default();
         }
-        Field { kind: FieldKind::Choice(options), ..Field::text(code, label, value) }
+        Field {
+            kind: FieldKind::Choice(options),
+            ..Field::text(code, label, value)
+        }
     }
 
     pub fn readonly(mut self, ro: bool) -> Field {
@@ -57,12 +80,20 @@ impl Field {
         match &self.kind {
             FieldKind::Text => self.value.clone(),
             FieldKind::Secret => "*".repeat(self.value.chars().count()),
-            FieldKind::Choice(opts) => opts.iter().find(|(c, _)| *c == self.value).map(|(_, l)| l.clone()).unwrap_or_default(),
+            FieldKind::Choice(opts) => opts
+                .iter()
+                .find(|(c, _)| *c == self.value)
+                .map(|(_, l)| l.clone())
+                .unwrap_or_default(),
         }
     }
 
     fn byte_at(&self, char_idx: usize) -> usize {
-        self.value.char_indices().nth(char_idx).map(|(i, _)| i).unwrap_or(self.value.len())
+        self.value
+            .char_indices()
+            .nth(char_idx)
+            .map(|(i, _)| i)
+            .unwrap_or(self.value.len())
     }
 
     /// Apply an editing key; true when the value changed.
@@ -87,7 +118,11 @@ impl Field {
         }
         let len = self.value.chars().count();
         match key.code {
-            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
                 if self.value.chars().count() >= 300 {
                     return false;
                 }
@@ -145,13 +180,22 @@ pub struct Form {
 
 impl Form {
     pub fn new(fields: Vec<Field>) -> Form {
-        let mut f = Form { fields, focus: 0, dirty: false, scroll: 0 };
+        let mut f = Form {
+            fields,
+            focus: 0,
+            dirty: false,
+            scroll: 0,
+        };
         f.focus = f.fields.iter().position(|x| !x.readonly).unwrap_or(0);
         f
     }
 
     pub fn get(&self, code: &str) -> &str {
-        self.fields.iter().find(|f| f.code == code).map(|f| f.value.as_str()).unwrap_or("")
+        self.fields
+            .iter()
+            .find(|f| f.code == code)
+            .map(|f| f.value.as_str())
+            .unwrap_or("")
     }
 
     pub fn field_mut(&mut self, code: &str) -> Option<&mut Field> {
@@ -222,7 +266,9 @@ impl Form {
             KeyCode::BackTab | KeyCode::Up => self.prev(),
             KeyCode::Enter => self.next(),
             _ => {
-                let Some(f) = self.fields.get_mut(self.focus) else { return false };
+                let Some(f) = self.fields.get_mut(self.focus) else {
+                    return false;
+                };
                 let before = (f.value.clone(), f.cursor);
                 let changed = f.edit(key);
                 if changed {
@@ -235,7 +281,14 @@ impl Form {
     }
 
     /// Draw the fields one per line: label, value, error. Returns where the cursor goes.
-    pub fn render(&mut self, area: Rect, buf: &mut Buffer, theme: &Theme, label_width: u16, active: bool) -> Option<Position> {
+    pub fn render(
+        &mut self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: &Theme,
+        label_width: u16,
+        active: bool,
+    ) -> Option<Position> {
         let rows = area.height as usize;
         if rows == 0 {
             return None;
@@ -248,14 +301,36 @@ impl Form {
         let value_x = area.x + label_width.min(area.width);
         let value_w = area.width.saturating_sub(label_width + 2) as usize;
         let mut cursor = None;
-        for (row, (i, f)) in self.fields.iter().enumerate().skip(self.scroll).take(rows).enumerate() {
+        for (row, (i, f)) in self
+            .fields
+            .iter()
+            .enumerate()
+            .skip(self.scroll)
+            .take(rows)
+            .enumerate()
+        {
             let y = area.y + row as u16;
             let focused = active && i == self.focus;
-            let marker = if f.error.is_some() { theme.sym.error } else { " " };
-            let label = truncate(&f.label, label_width.saturating_sub(2) as usize, theme.sym.ellipsis);
-            let label_style = if f.error.is_some() { theme.error } else { theme.label };
-            Paragraph::new(Line::from(vec![Span::styled(marker, theme.error), Span::styled(label, label_style)]))
-                .render(Rect::new(area.x, y, label_width.min(area.width), 1), buf);
+            let marker = if f.error.is_some() {
+                theme.sym.error
+            } else {
+                " "
+            };
+            let label = truncate(
+                &f.label,
+                label_width.saturating_sub(2) as usize,
+                theme.sym.ellipsis,
+            );
+            let label_style = if f.error.is_some() {
+                theme.error
+            } else {
+                theme.label
+            };
+            Paragraph::new(Line::from(vec![
+                Span::styled(marker, theme.error),
+                Span::styled(label, label_style),
+            ]))
+            .render(Rect::new(area.x, y, label_width.min(area.width), 1), buf);
             let shown = f.display();
             let style = if focused {
                 theme.field_focus
@@ -265,12 +340,18 @@ impl Form {
                 theme.field
             };
             let (text, cursor_col) = if matches!(f.kind, FieldKind::Choice(_)) {
-                let t = if f.readonly { shown } else { format!("< {shown} >") };
+                let t = if f.readonly {
+                    shown
+                } else {
+                    format!("< {shown} >")
+                };
                 (truncate(&t, value_w, theme.sym.ellipsis), None)
             } else {
                 visible_window(&shown, f.cursor, value_w)
             };
-            Paragraph::new(text).style(style).render(Rect::new(value_x, y, value_w as u16, 1), buf);
+            Paragraph::new(text)
+                .style(style)
+                .render(Rect::new(value_x, y, value_w as u16, 1), buf);
             if focused && let Some(c) = cursor_col {
                 cursor = Some(Position::new(value_x + c as u16, y));
             }
@@ -280,8 +361,18 @@ impl Form {
 }
 
 fn is_edit_key(key: &KeyEvent) -> bool {
-    matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End)
-        && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    matches!(
+        key.code,
+        KeyCode::Char(_)
+            | KeyCode::Backspace
+            | KeyCode::Delete
+            | KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Home
+            | KeyCode::End
+    ) && !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
 }
 
 /// The part of `s` that fits in `width` columns with the cursor visible, and the cursor's column.
@@ -332,7 +423,12 @@ mod tests {
 
     #[test]
     fn choices_cycle() {
-        let mut f = Field::choice("p", "P", vec![("a".into(), "A".into()), ("b".into(), "B".into())], "a");
+        let mut f = Field::choice(
+            "p",
+            "P",
+            vec![("a".into(), "A".into()), ("b".into(), "B".into())],
+            "a",
+        );
         f.edit(&key(KeyCode::Right));
         assert_eq!(f.value, "b");
         f.edit(&key(KeyCode::Right));
@@ -344,7 +440,11 @@ mod tests {
 
     #[test]
     fn focus_skips_readonly_fields() {
-        let mut form = Form::new(vec![Field::text("a", "A", "").readonly(true), Field::text("b", "B", ""), Field::text("c", "C", "")]);
+        let mut form = Form::new(vec![
+            Field::text("a", "A", "").readonly(true),
+            Field::text("b", "B", ""),
+            Field::text("c", "C", ""),
+        ]);
         assert_eq!(form.focus, 1);
         form.next();
         assert_eq!(form.focus, 2);

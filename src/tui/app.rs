@@ -1,0 +1,542 @@
+//! The application state, the key → action → update path, and the frame around the panes.
+//! Data flows one way: a key becomes an `Action`, `update` changes state (asking the store),
+//! and `draw` renders from the state.
+
+use super::keymap::{self, Action, Ctx};
+use super::panes::dialog::AppDialog;
+use super::panes::filter::FilterForm;
+use super::panes::login::LoginState;
+use super::panes::queue::QueueState;
+use super::panes::step::{StepForm, StepMenu};
+use super::theme::Theme;
+use crate::config::Security;
+use crate::i18n::Catalog;
+use crate::rules::Rules;
+use crate::store::staff::{Office, StaffMember};
+use crate::store::{Actor, Store, StoreError};
+use chrono::{Local, NaiveDate, NaiveDateTime, NaiveTime};
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+/// The business date, and the time of day (fixed in tests and snapshots).
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    pub today: NaiveDate,
+    pub fixed: Option<NaiveTime>,
+}
+
+impl Clock {
+    pub fn now(&self) -> NaiveDateTime {
+        self.today
+            .and_time(self.fixed.unwrap_or_else(|| Local::now().time()))
+    }
+}
+
+pub const PANES: [&str; 4] = [
+    "pane.queue",
+    "pane.members",
+    "pane.rating",
+    "pane.client_base",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MsgKind {
+    Info,
+    Error,
+}
+
+pub enum Overlay {
+    Help,
+    Dialog(Box<AppDialog>),
+    Steps(StepMenu),
+    StepForm(Box<StepForm>),
+    Filter(Box<FilterForm>),
+    ConfirmQuit,
+    ConfirmDiscard,
+}
+
+pub struct App {
+    pub store: Store,
+    pub rules: Rules,
+    pub cat: Catalog,
+    pub theme: Theme,
+    pub clock: Clock,
+    pub security: Security,
+    pub actor: Option<Actor>,
+    pub login: LoginState,
+    pub pane: usize,
+    pub queue: QueueState,
+    pub overlays: Vec<Overlay>,
+    pub message: Option<(MsgKind, String)>,
+    pub quit: bool,
+    pub offices: Vec<Office>,
+    pub staff: Vec<StaffMember>,
+}
+
+impl App {
+    pub fn new(
+        store: Store,
+        rules: Rules,
+        cat: Catalog,
+        theme: Theme,
+        clock: Clock,
+        security: Security,
+    ) -> App {
+        let login = LoginState::new(&cat);
+        App {
+            store,
+            rules,
+            cat,
+            theme,
+            clock,
+            security,
+            actor: None,
+            login,
+            pane: 0,
+            queue: QueueState::default(),
+            overlays: Vec::new(),
+            message: None,
+            quit: false,
+            offices: Vec::new(),
+            staff: Vec::new(),
+        }
+    }
+
+    pub fn info(&mut self, s: impl Into<String>) {
+        self.message = Some((MsgKind::Info, s.into()));
+    }
+
+    pub fn error(&mut self, s: impl Into<String>) {
+        self.message = Some((MsgKind::Error, s.into()));
+    }
+
+    pub fn store_error(&mut self, e: &StoreError) {
+        let m = e.message(&self.cat);
+        self.error(m);
+    }
+
+    /// Called once a person has logged in.
+    pub fn enter(&mut self, actor: Actor) {
+        self.actor = Some(actor);
+        match (self.store.offices(), self.store.staff()) {
+            (Ok(o), Ok(s)) => {
+                self.offices = o;
+                self.staff = s;
+            }
+            (Err(e), _) | (_, Err(e)) => self.store_error(&e),
+        }
+        self.reload_queue();
+    }
+
+    pub fn roles(&self) -> &[crate::domain::Role] {
+        self.actor
+            .as_ref()
+            .map(|a| a.roles.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// One key pressed.
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.ask_quit();
+            return;
+        }
+        if self.actor.is_none() {
+            self.login_key(key);
+            return;
+        }
+        if !self.overlays.is_empty() {
+            self.overlay_key(key);
+            return;
+        }
+        if self.pane == 0 && self.queue.search_focus {
+            self.search_key(key);
+            return;
+        }
+        let action = keymap::lookup(Ctx::Global, &key).or_else(|| {
+            if self.pane == 0 {
+                keymap::lookup(Ctx::Queue, &key)
+            } else {
+                None
+            }
+        });
+        if let Some(a) = action {
+            self.message = None;
+            self.update(a);
+        } else if key.code == KeyCode::Esc {
+            self.message = None;
+        }
+    }
+
+    /// Apply an action on the main screen.
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.ask_quit(),
+            Action::Help => self.overlays.push(Overlay::Help),
+            Action::NextPane => self.pane = (self.pane + 1) % PANES.len(),
+            Action::PrevPane => self.pane = (self.pane + PANES.len() - 1) % PANES.len(),
+            Action::Pane(i) => self.pane = i.min(PANES.len() - 1),
+            other if self.pane == 0 => self.queue_action(other),
+            _ => {}
+        }
+    }
+
+    fn ask_quit(&mut self) {
+        let dirty = self
+            .overlays
+            .iter()
+            .any(|o| matches!(o, Overlay::Dialog(d) if d.dirty()));
+        if dirty {
+            self.overlays.push(Overlay::ConfirmQuit);
+        } else {
+            self.quit = true;
+        }
+    }
+
+    fn is_yes(&self, key: &KeyEvent) -> bool {
+        matches!(key.code, KeyCode::Char(c) if self.cat.t("ui.yes_keys").contains(c))
+            || key.code == KeyCode::Enter
+    }
+
+    fn overlay_key(&mut self, key: KeyEvent) {
+        let Some(top) = self.overlays.last_mut() else {
+            return;
+        };
+        match top {
+            Overlay::Help => {
+                if matches!(
+                    key.code,
+                    KeyCode::Esc
+                        | KeyCode::Enter
+                        | KeyCode::F(1)
+                        | KeyCode::Char('?')
+                        | KeyCode::Char('q')
+                ) {
+                    self.overlays.pop();
+                }
+            }
+            Overlay::ConfirmQuit => {
+                if self.is_yes(&key) {
+                    self.quit = true;
+                } else {
+                    self.overlays.pop();
+                }
+            }
+            Overlay::ConfirmDiscard => {
+                let yes = self.is_yes(&key);
+                self.overlays.pop();
+                if yes {
+                    self.overlays.pop();
+                }
+            }
+            Overlay::Dialog(_) => self.dialog_key(key),
+            Overlay::Steps(_) => self.steps_key(key),
+            Overlay::StepForm(_) => self.step_form_key(key),
+            Overlay::Filter(_) => self.filter_key(key),
+        }
+    }
+
+    /// The dialog on top of the overlay stack, if that is what is on top.
+    pub fn top_dialog(&mut self) -> Option<&mut AppDialog> {
+        match self.overlays.last_mut() {
+            Some(Overlay::Dialog(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The dialog anywhere in the stack (a step form opened from it sits above it).
+    pub fn any_dialog(&mut self) -> Option<&mut AppDialog> {
+        self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::Dialog(d) => Some(d.as_mut()),
+            _ => None,
+        })
+    }
+
+    // ----- drawing -------------------------------------------------------------------------
+
+    pub fn draw(&mut self, f: &mut Frame) {
+        let area = f.area();
+        if area.width < 80 || area.height < 24 {
+            let msg = self.cat.f(
+                "ui.too_small",
+                &[
+                    ("w", &area.width.to_string()),
+                    ("h", &area.height.to_string()),
+                ],
+            );
+            f.render_widget(
+                Paragraph::new(msg)
+                    .style(self.theme.error)
+                    .wrap(Wrap { trim: true }),
+                area,
+            );
+            return;
+        }
+        if self.actor.is_none() {
+            self.draw_login(f, area);
+            return;
+        }
+        let [top, body, msg, hints] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.draw_tabs(f, top);
+        match self.pane {
+            0 => self.draw_queue(f, body),
+            _ => self.draw_unavailable(f, body),
+        }
+        self.draw_message(f, msg);
+        self.draw_hints(f, hints);
+        let mut cursor = None;
+        for i in 0..self.overlays.len() {
+            cursor = self.draw_overlay(f, body, i);
+        }
+        if self.overlays.is_empty() && self.pane == 0 && self.queue.search_focus {
+            cursor = self.queue.search_cursor;
+        }
+        if let Some(c) = cursor {
+            f.set_cursor_position(c);
+        }
+    }
+
+    fn draw_overlay(
+        &mut self,
+        f: &mut Frame,
+        body: Rect,
+        i: usize,
+    ) -> Option<ratatui::layout::Position> {
+        let theme = self.theme.clone();
+        match &mut self.overlays[i] {
+            Overlay::Help => {
+                self.draw_help(f, body);
+                None
+            }
+            Overlay::ConfirmQuit => {
+                let t = self.cat.t("ui.quit_confirm").to_string();
+                self.draw_confirm(f, body, &t);
+                None
+            }
+            Overlay::ConfirmDiscard => {
+                let t = self.cat.t("ui.discard_confirm").to_string();
+                self.draw_confirm(f, body, &t);
+                None
+            }
+            Overlay::Dialog(d) => d.draw(f, body, &theme, &self.cat, &self.rules),
+            Overlay::Steps(m) => {
+                m.draw(f, body, &theme, &self.cat);
+                None
+            }
+            Overlay::StepForm(s) => s.draw(f, body, &theme, &self.cat),
+            Overlay::Filter(ff) => ff.draw(f, body, &theme, &self.cat),
+        }
+    }
+
+    fn draw_tabs(&self, f: &mut Frame, area: Rect) {
+        let t = &self.theme;
+        let mut spans = Vec::new();
+        for (i, key) in PANES.iter().enumerate() {
+            let style = if i == self.pane {
+                t.tab_active
+            } else {
+                t.tab_inactive
+            };
+            spans.push(Span::styled(
+                format!(" {} {} ", i + 1, self.cat.t(key)),
+                style,
+            ));
+            spans.push(Span::styled(t.sym.sep, t.muted));
+        }
+        f.render_widget(Paragraph::new(Line::from(spans)), area);
+        let now = self.clock.now().format("%d.%m.%Y %H:%M").to_string();
+        let w = now.chars().count() as u16 + 1;
+        if area.width > w {
+            f.render_widget(
+                Paragraph::new(now).style(t.title),
+                Rect::new(area.x + area.width - w, area.y, w, 1),
+            );
+        }
+    }
+
+    fn draw_message(&self, f: &mut Frame, area: Rect) {
+        let t = &self.theme;
+        let who = self
+            .actor
+            .as_ref()
+            .map(|a| {
+                let roles = a
+                    .roles
+                    .iter()
+                    .map(|r| self.cat.t(&format!("role_short.{}", r.code())).to_string())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                format!(" {} · {} · {} ", a.login, a.office_code, roles)
+            })
+            .unwrap_or_default();
+        let who_w = (who.chars().count() as u16).min(area.width / 2);
+        let [left, right] =
+            Layout::horizontal([Constraint::Min(1), Constraint::Length(who_w)]).areas(area);
+        if let Some((kind, text)) = &self.message {
+            let style = if *kind == MsgKind::Error {
+                t.error
+            } else {
+                t.info
+            };
+            f.render_widget(Paragraph::new(text.as_str()).style(style), left);
+        }
+        f.render_widget(Paragraph::new(who).style(t.status_bar), right);
+    }
+
+    fn draw_hints(&self, f: &mut Frame, area: Rect) {
+        let ctx = match self.overlays.last() {
+            Some(Overlay::Dialog(_)) => Some(Ctx::Dialog),
+            Some(_) => None,
+            None if self.pane == 0 => Some(Ctx::Queue),
+            None => None,
+        };
+        let mut spans = Vec::new();
+        let mut push = |label: &str, hint: &str| {
+            spans.push(Span::styled(label.to_string(), self.theme.hint_key));
+            spans.push(Span::styled(format!(" {} ", hint), self.theme.hint_text));
+        };
+        match (ctx, self.overlays.last()) {
+            (Some(c), _) => {
+                for b in keymap::shown(c, true) {
+                    push(b.bar_label(), self.cat.t(b.hint));
+                }
+                if c != Ctx::Dialog {
+                    for b in keymap::shown(Ctx::Global, true) {
+                        push(b.bar_label(), self.cat.t(b.hint));
+                    }
+                }
+            }
+            (None, Some(Overlay::Help)) => push("Esc", self.cat.t("key.close")),
+            (None, Some(_)) => {
+                push("Enter", self.cat.t("key.save"));
+                push("Tab", self.cat.t("key.field"));
+                push("Esc", self.cat.t("key.close"));
+            }
+            (None, None) => {
+                for b in keymap::shown(Ctx::Global, true) {
+                    push(b.bar_label(), self.cat.t(b.hint));
+                }
+            }
+        }
+        f.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+
+    fn draw_unavailable(&self, f: &mut Frame, area: Rect) {
+        let title = self.cat.t(PANES[self.pane]);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(self.theme.border_set)
+            .border_style(self.theme.border)
+            .title(Span::styled(format!(" {title} "), self.theme.title));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        f.render_widget(
+            Paragraph::new(self.cat.t("ui.not_yet_available"))
+                .style(self.theme.muted)
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+    }
+
+    fn draw_help(&self, f: &mut Frame, area: Rect) {
+        let t = &self.theme;
+        let pane = self.cat.t(PANES[self.pane]).to_string();
+        let popup = centered(area, 64, area.height.saturating_sub(2));
+        f.render_widget(Clear, popup);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(t.border_set)
+            .border_style(t.border)
+            .title(Span::styled(
+                format!(" {} ", self.cat.f("help.title", &[("pane", &pane)])),
+                t.title,
+            ));
+        let inner = block.inner(popup);
+        f.render_widget(block, popup);
+        let mut lines = Vec::new();
+        let in_dialog = self
+            .overlays
+            .iter()
+            .any(|o| matches!(o, Overlay::Dialog(_)));
+        let sections: Vec<(&str, Ctx)> = if in_dialog {
+            vec![("help.dialog", Ctx::Dialog)]
+        } else if self.pane == 0 {
+            vec![("help.pane", Ctx::Queue), ("help.global", Ctx::Global)]
+        } else {
+            vec![("help.global", Ctx::Global)]
+        };
+        for (title, ctx) in sections {
+            lines.push(Line::from(Span::styled(
+                self.cat.t(title).to_string(),
+                t.header,
+            )));
+            for b in keymap::shown(ctx, false) {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {:<12}", b.label), t.hint_key),
+                    Span::raw(format!(" {}", self.cat.t(b.hint))),
+                ]));
+            }
+        }
+        if in_dialog {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<12}", "Tab S-Tab"), t.hint_key),
+                Span::raw(format!(" {}", self.cat.t("key.field"))),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<12}", "← →"), t.hint_key),
+                Span::raw(format!(" {}", self.cat.t("key.cycle"))),
+            ]));
+        }
+        f.render_widget(Paragraph::new(lines), inner);
+    }
+
+    fn draw_confirm(&self, f: &mut Frame, area: Rect, text: &str) {
+        let popup = centered(area, 60, 5);
+        f.render_widget(Clear, popup);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(self.theme.border_set)
+            .border_style(self.theme.border);
+        let inner = block.inner(popup);
+        f.render_widget(block, popup);
+        f.render_widget(
+            Paragraph::new(text)
+                .style(self.theme.title)
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+    }
+}
+
+/// A rectangle of at most `w`×`h` centred in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// `3д`, `5ч`, `45м`: how long, in the catalog's units.
+pub fn short_duration(cat: &Catalog, secs: i64) -> String {
+    let m = secs.max(0) / 60;
+    if m < 60 {
+        cat.f("unit.minutes", &[("n", &m.to_string())])
+    } else if m < 24 * 60 {
+        cat.f("unit.hours", &[("n", &(m / 60).to_string())])
+    } else {
+        cat.f("unit.days", &[("n", &(m / 1440).to_string())])
+    }
+}

@@ -1,0 +1,7 @@
+//! The screens and dialogs: each owns its state, its keys and its drawing.
+
+pub mod dialog;
+pub mod filter;
+pub mod login;
+pub mod queue;
+pub mod step;
