@@ -74,6 +74,10 @@ pub struct App {
     pub quit: bool,
     pub offices: Vec<Office>,
     pub staff: Vec<StaffMember>,
+    /// Where unsaved dialogs are kept when the session is cut off.
+    pub drafts_dir: Option<std::path::PathBuf>,
+    /// The latest unsaved dialogs, for the watchdog thread to write if the loop is stuck.
+    pub draft_snapshot: Option<std::sync::Arc<std::sync::Mutex<Vec<super::drafts::Draft>>>>,
 }
 
 impl App {
@@ -102,6 +106,8 @@ impl App {
             quit: false,
             offices: Vec::new(),
             staff: Vec::new(),
+            drafts_dir: None,
+            draft_snapshot: None,
         }
     }
 
@@ -129,6 +135,64 @@ impl App {
             (Err(e), _) | (_, Err(e)) => self.store_error(&e),
         }
         self.reload_queue();
+        self.announce_drafts();
+    }
+
+    /// Say which unsaved applications were kept from an earlier, cut-off session.
+    fn announce_drafts(&mut self) {
+        let (Some(dir), Some(a)) = (&self.drafts_dir, &self.actor) else {
+            return;
+        };
+        let pending = super::drafts::pending(dir, &a.login);
+        if pending.is_empty() {
+            return;
+        }
+        let names: Vec<String> = pending
+            .iter()
+            .map(|p| match p {
+                Some(id) => self
+                    .store
+                    .application(*id)
+                    .map(|r| r.number)
+                    .unwrap_or_else(|_| id.to_string()),
+                None => self.cat.t("dialog.new_title").to_string(),
+            })
+            .collect();
+        self.info(
+            self.cat
+                .f("ui.drafts_found", &[("list", &names.join(", "))]),
+        );
+    }
+
+    /// Every changed dialog as a draft.
+    pub fn drafts(&self) -> Vec<super::drafts::Draft> {
+        let Some(a) = &self.actor else { return vec![] };
+        self.overlays
+            .iter()
+            .filter_map(|o| match o {
+                Overlay::Dialog(d) if d.dirty() => Some(d.draft(&a.login)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Write every changed dialog to a draft file (on SIGHUP/SIGTERM).
+    pub fn save_drafts(&mut self) {
+        let Some(dir) = self.drafts_dir.clone() else {
+            return;
+        };
+        for d in self.drafts() {
+            let _ = super::drafts::save(&dir, &d);
+        }
+    }
+
+    /// Keep the watchdog's copy of the unsaved dialogs current.
+    fn snapshot_drafts(&self) {
+        if let Some(shared) = &self.draft_snapshot
+            && let Ok(mut v) = shared.lock()
+        {
+            *v = self.drafts();
+        }
     }
 
     pub fn roles(&self) -> &[crate::domain::Role] {
@@ -140,6 +204,11 @@ impl App {
 
     /// One key pressed.
     pub fn handle_key(&mut self, key: KeyEvent) {
+        self.handle_key_inner(key);
+        self.snapshot_drafts();
+    }
+
+    fn handle_key_inner(&mut self, key: KeyEvent) {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             self.ask_quit();
             return;

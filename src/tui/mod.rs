@@ -2,6 +2,7 @@
 //! exactly as it was — on quit, on an error, on a panic, and on SIGTERM/SIGHUP.
 
 pub mod app;
+pub mod drafts;
 pub mod keymap;
 pub mod panes;
 pub mod theme;
@@ -18,8 +19,8 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::crossterm::{cursor, execute};
 use std::io::{self, Write};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Undo every terminal mode we turned on. Safe to call more than once, and when only some
@@ -86,16 +87,18 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
         clock,
         ctx.config.security.clone(),
     );
+    app.drafts_dir = Some(drafts::dir_for(&ctx.db_path));
 
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
-    ] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))
-            .map_err(|e| Failure::Setup(e.to_string()))?;
-    }
+    let finished = Arc::new(AtomicBool::new(false));
+    let latest = Arc::new(Mutex::new(Vec::new()));
+    app.draft_snapshot = Some(Arc::clone(&latest));
+    watchdog(
+        Arc::clone(&stop),
+        Arc::clone(&finished),
+        latest,
+        app.drafts_dir.clone(),
+    )?;
     install_panic_hook();
     let _guard = TerminalGuard::new().map_err(|e| Failure::Setup(e.to_string()))?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
@@ -103,7 +106,68 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
     terminal
         .clear()
         .map_err(|e| Failure::Setup(e.to_string()))?;
-    event_loop(&mut terminal, &mut app, &stop).map_err(|e| Failure::Setup(e.to_string()))
+    let result = event_loop(&mut terminal, &mut app, &stop);
+    if !app.quit {
+        // A signal, or the terminal went away (an SSH link dropped): keep what was typed.
+        app.save_drafts();
+    }
+    finished.store(true, Ordering::SeqCst);
+    result.map_err(|e| Failure::Setup(e.to_string()))
+}
+
+/// Watches for SIGTERM/SIGHUP/SIGINT and for the terminal hanging up. The event loop is asked
+/// to stop; if it cannot (a hung-up terminal can keep the input reader spinning), this thread
+/// writes the last snapshot of unsaved dialogs, restores the terminal and ends the process.
+fn watchdog(
+    stop: Arc<AtomicBool>,
+    finished: Arc<AtomicBool>,
+    latest: Arc<Mutex<Vec<drafts::Draft>>>,
+    dir: Option<std::path::PathBuf>,
+) -> Result<(), Failure> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])
+        .map_err(|e| Failure::Setup(e.to_string()))?;
+    std::thread::Builder::new()
+        .name("watchdog".into())
+        .spawn(move || {
+            loop {
+                let signal = signals.pending().next();
+                if signal.is_some() || tty_hung_up() {
+                    stop.store(true, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(700));
+                    if finished.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    if let (Some(dir), Ok(drafts)) = (&dir, latest.lock()) {
+                        for d in drafts.iter() {
+                            let _ = drafts::save(dir, d);
+                        }
+                    }
+                    restore_terminal();
+                    std::process::exit(128 + signal.unwrap_or(SIGHUP));
+                }
+                std::thread::sleep(Duration::from_millis(250));
+            }
+        })
+        .map_err(|e| Failure::Setup(e.to_string()))?;
+    Ok(())
+}
+
+/// True when the terminal on standard input has hung up (the SSH link or the terminal
+/// emulator went away).
+fn tty_hung_up() -> bool {
+    let mut fds = libc::pollfd {
+        fd: 0,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, zero timeout; poll only writes `revents`.
+    let n = unsafe { libc::poll(&mut fds, 1, 0) };
+    n > 0 && fds.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
+fn terminal_alive() -> bool {
+    terminal::size().is_ok_and(|(w, h)| w > 0 && h > 0)
 }
 
 /// Draw only when something changed: a key, a resize, or the minute on the clock.
@@ -125,19 +189,28 @@ fn event_loop<W: Write>(
             dirty = false;
         }
         if event::poll(Duration::from_millis(500))? {
-            // Take everything already typed before drawing again.
-            loop {
+            // Take what is already typed (a burst of keys, a paste) before drawing again,
+            // but never loop on input without looking at the stop flag.
+            for _ in 0..256 {
                 match event::read()? {
                     Event::Key(k) if k.kind == KeyEventKind::Press => app.handle_key(k),
                     Event::Resize(_, _) => {}
                     _ => {}
                 }
                 dirty = true;
-                if app.quit || !event::poll(Duration::ZERO)? {
+                if app.quit || stop.load(Ordering::Relaxed) || !event::poll(Duration::ZERO)? {
                     break;
                 }
             }
         } else {
+            // A terminal that went away (the SSH link dropped without a SIGHUP reaching us)
+            // reads as endless end-of-file; its size can no longer be asked.
+            if !terminal_alive() {
+                return Err(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "the terminal is gone",
+                ));
+            }
             let now = app.clock.now().format("%H:%M").to_string();
             if now != minute {
                 minute = now;

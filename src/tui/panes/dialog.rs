@@ -205,6 +205,35 @@ impl AppDialog {
         AppDialog::build(app, Some(record), 0)
     }
 
+    /// Everything typed, for a draft file.
+    pub fn draft(&self, login: &str) -> crate::tui::drafts::Draft {
+        let fields = [&self.borrower, &self.loan, &self.checks]
+            .iter()
+            .flat_map(|f| f.fields.iter())
+            .map(|f| (f.code.clone(), f.value.clone()))
+            .collect();
+        crate::tui::drafts::Draft {
+            login: login.to_string(),
+            application: self.record.as_ref().map(|r| r.id),
+            fields,
+        }
+    }
+
+    /// Put a draft's values back into the forms; they count as unsaved changes.
+    pub fn restore(&mut self, d: &crate::tui::drafts::Draft) {
+        for form in [&mut self.borrower, &mut self.loan, &mut self.checks] {
+            for f in form.fields.iter_mut().filter(|f| !f.readonly) {
+                if let Some(v) = d.fields.get(&f.code)
+                    && *v != f.value
+                {
+                    f.value = v.clone();
+                    f.cursor = v.chars().count();
+                    form.dirty = true;
+                }
+            }
+        }
+    }
+
     pub fn dirty(&self) -> bool {
         self.borrower.dirty || self.loan.dirty || self.checks.dirty
     }

@@ -310,7 +310,8 @@ impl App {
                     return;
                 }
                 let office = self.actor.as_ref().map(|a| a.office_id).unwrap_or_default();
-                let d = AppDialog::new_application(self, office);
+                let mut d = AppDialog::new_application(self, office);
+                self.restore_draft(&mut d, None);
                 self.overlays.push(Overlay::Dialog(Box::new(d)));
             }
             Action::Open => {
@@ -350,8 +351,25 @@ impl App {
 
     pub(crate) fn open_application(&mut self, id: i64) {
         match AppDialog::open(self, id) {
-            Ok(d) => self.overlays.push(Overlay::Dialog(Box::new(d))),
+            Ok(mut d) => {
+                self.restore_draft(&mut d, Some(id));
+                self.overlays.push(Overlay::Dialog(Box::new(d)));
+            }
             Err(e) => self.store_error(&e),
+        }
+    }
+
+    /// Bring back what this person typed here before their session was cut off.
+    fn restore_draft(&self, d: &mut AppDialog, id: Option<i64>) {
+        let (Some(dir), Some(a)) = (&self.drafts_dir, &self.actor) else {
+            return;
+        };
+        if let Some(draft) = crate::tui::drafts::take(dir, &a.login, id) {
+            d.restore(&draft);
+            d.message = Some((
+                crate::tui::app::MsgKind::Info,
+                self.cat.t("dialog.draft_restored").to_string(),
+            ));
         }
     }
 

@@ -1,0 +1,106 @@
+//! Unsaved work survives a dropped SSH link: on SIGHUP/SIGTERM an open, changed application
+//! dialog is written to a draft file beside the database, and offered back the next time
+//! that person opens the same application (or starts a new one).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Every field of the dialog's forms, by field code, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub login: String,
+    /// The application's id; absent for a new one.
+    pub application: Option<i64>,
+    pub fields: BTreeMap<String, String>,
+}
+
+/// The folder of drafts for a database file: `<db>.drafts/`.
+pub fn dir_for(db: &Path) -> PathBuf {
+    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".drafts");
+    db.with_file_name(name)
+}
+
+fn file_name(login: &str, application: Option<i64>) -> String {
+    match application {
+        Some(id) => format!("{login}-{id}.toml"),
+        None => format!("{login}-new.toml"),
+    }
+}
+
+pub fn save(dir: &Path, d: &Draft) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(file_name(&d.login, d.application));
+    let text = toml::to_string(d).map_err(std::io::Error::other)?;
+    // Write then rename, so a half-written draft never replaces a whole one.
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
+}
+
+/// Take the draft for this person and application, removing its file.
+pub fn take(dir: &Path, login: &str, application: Option<i64>) -> Option<Draft> {
+    let path = dir.join(file_name(login, application));
+    let text = std::fs::read_to_string(&path).ok()?;
+    let d: Draft = toml::from_str(&text).ok()?;
+    let _ = std::fs::remove_file(&path);
+    (d.login == login && d.application == application).then_some(d)
+}
+
+/// Applications this person left drafts for (None: a new application).
+pub fn pending(dir: &Path, login: &str) -> Vec<Option<i64>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return vec![];
+    };
+    let prefix = format!("{login}-");
+    let mut out: Vec<Option<i64>> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter_map(|n| {
+            n.strip_prefix(&prefix)
+                .and_then(|r| r.strip_suffix(".toml"))
+                .map(str::to_string)
+        })
+        .filter_map(|rest| {
+            if rest == "new" {
+                Some(None)
+            } else {
+                rest.parse().ok().map(Some)
+            }
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_round_trips_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut fields = BTreeMap::new();
+        fields.insert("last_name".into(), "Иванов \"Пётр\"".into());
+        let d = Draft {
+            login: "man".into(),
+            application: Some(7),
+            fields,
+        };
+        save(dir.path(), &d).unwrap();
+        assert_eq!(pending(dir.path(), "man"), vec![Some(7)]);
+        assert!(pending(dir.path(), "insp").is_empty());
+        assert_eq!(take(dir.path(), "man", Some(7)), Some(d));
+        assert_eq!(take(dir.path(), "man", Some(7)), None);
+    }
+
+    #[test]
+    fn the_folder_sits_beside_the_database() {
+        assert_eq!(
+            dir_for(Path::new("/srv/c/coop.db")),
+            PathBuf::from("/srv/c/coop.db.drafts")
+        );
+    }
+}
