@@ -372,6 +372,9 @@ impl App {
         if let Some(c) = cursor {
             f.set_cursor_position(c);
         }
+        if self.theme.ascii {
+            asciify(f);
+        }
     }
 
     fn draw_overlay(
@@ -519,7 +522,7 @@ impl App {
     fn draw_help(&self, f: &mut Frame, area: Rect) {
         let t = &self.theme;
         let pane = self.cat.t(PANES[self.pane]).to_string();
-        let popup = centered(area, 64, area.height.saturating_sub(2));
+        let popup = centered(area, 78, area.height.saturating_sub(1));
         f.render_widget(Clear, popup);
         let block = Block::default()
             .borders(Borders::ALL)
@@ -531,7 +534,6 @@ impl App {
             ));
         let inner = block.inner(popup);
         f.render_widget(block, popup);
-        let mut lines = Vec::new();
         let in_dialog = self
             .overlays
             .iter()
@@ -543,29 +545,36 @@ impl App {
         } else {
             vec![("help.global", Ctx::Global)]
         };
-        for (title, ctx) in sections {
-            lines.push(Line::from(Span::styled(
+        let section = |title: &str, ctx: Ctx| {
+            let mut lines = vec![Line::from(Span::styled(
                 self.cat.t(title).to_string(),
                 t.header,
-            )));
+            ))];
             for b in keymap::shown(ctx, false) {
                 lines.push(Line::from(vec![
-                    Span::styled(format!("  {:<12}", b.label), t.hint_key),
+                    Span::styled(format!("{:<10}", b.label), t.hint_key),
                     Span::raw(format!(" {}", self.cat.t(b.hint))),
                 ]));
             }
+            if ctx == Ctx::Dialog {
+                for (k, hint) in [("Tab S-Tab", "key.field"), ("← →", "key.cycle")] {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{k:<10}"), t.hint_key),
+                        Span::raw(format!(" {}", self.cat.t(hint))),
+                    ]));
+                }
+            }
+            lines
+        };
+        let columns = Layout::horizontal(vec![
+            Constraint::Ratio(1, sections.len() as u32);
+            sections.len()
+        ])
+        .spacing(1)
+        .split(inner);
+        for ((title, ctx), col) in sections.into_iter().zip(columns.iter()) {
+            f.render_widget(Paragraph::new(section(title, ctx)), *col);
         }
-        if in_dialog {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<12}", "Tab S-Tab"), t.hint_key),
-                Span::raw(format!(" {}", self.cat.t("key.field"))),
-            ]));
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<12}", "← →"), t.hint_key),
-                Span::raw(format!(" {}", self.cat.t("key.cycle"))),
-            ]));
-        }
-        f.render_widget(Paragraph::new(lines), inner);
     }
 
     fn draw_confirm(&self, f: &mut Frame, area: Rect, text: &str) {
@@ -583,6 +592,17 @@ impl App {
                 .wrap(Wrap { trim: true }),
             inner,
         );
+    }
+}
+
+/// Replace every drawing symbol left in the frame (arrows in key names, dashes and signs in
+/// the catalog's texts) by its ASCII stand-in, so `--ascii` is plain ASCII throughout.
+fn asciify(f: &mut Frame) {
+    let buf = f.buffer_mut();
+    for cell in buf.content.iter_mut() {
+        if let Some(a) = super::theme::ascii_symbol(cell.symbol()) {
+            cell.set_symbol(a);
+        }
     }
 }
 

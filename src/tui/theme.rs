@@ -52,6 +52,8 @@ pub struct Theme {
     pub muted: Style,
     pub border_set: border::Set<'static>,
     pub sym: Symbols,
+    /// Everything drawn is plain ASCII (letters of the language excepted).
+    pub ascii: bool,
 }
 
 const UNICODE_SYMBOLS: Symbols = Symbols {
@@ -81,6 +83,7 @@ impl Theme {
         if ascii {
             t.border_set = ASCII_BORDER;
             t.sym = ASCII_SYMBOLS;
+            t.ascii = true;
         }
         t
     }
@@ -115,6 +118,7 @@ impl Theme {
             muted: s().fg(Color::DarkGray),
             border_set: border::PLAIN,
             sym: UNICODE_SYMBOLS,
+            ascii: false,
         }
     }
 
@@ -143,6 +147,32 @@ impl Theme {
             muted: s(),
             border_set: border::PLAIN,
             sym: UNICODE_SYMBOLS,
+            ascii: false,
         }
     }
+}
+
+/// The ASCII stand-in for a drawing symbol, for terminals without line drawing or arrows.
+/// Letters (Cyrillic included) are left alone: only symbols are replaced.
+pub fn ascii_symbol(s: &str) -> Option<&'static str> {
+    Some(match s {
+        "─" | "━" | "═" => "-",
+        "│" | "┃" | "║" => "|",
+        "┌" | "┐" | "└" | "┘" | "├" | "┤" | "┬" | "┴" | "┼" => "+",
+        "↑" => "^",
+        "↓" => "v",
+        "←" => "<",
+        "→" => ">",
+        "▶" => ">",
+        "·" | "•" => ".",
+        "–" | "—" => "-",
+        "…" => "~",
+        "✗" => "x",
+        "×" => "x",
+        "₽" => "р.",
+        "«" => "\"",
+        "»" => "\"",
+        "№" => "N",
+        _ => return None,
+    })
 }

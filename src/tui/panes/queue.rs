@@ -726,9 +726,9 @@ impl App {
             SortKey::Age => "queue.col_age",
         };
         let dir = if q.query.descending {
-            self.cat.t("queue.desc")
+            t.sym.desc
         } else {
-            self.cat.t("queue.asc")
+            t.sym.asc
         };
         let sort = self.cat.f(
             "queue.sort",
