@@ -100,7 +100,7 @@ pub const BINDINGS: &[Binding] = &[
         [(K::BackTab, S), (K::BackTab, N)],
         "S-Tab",
         A::PrevPane,
-        "key.next_pane",
+        "key.prev_pane",
         false
     ),
     b!(
