@@ -1147,6 +1147,69 @@ fn contract_data_is_checked_before_anything_is_issued() {
     }
 }
 
+#[test]
+fn final_terms_must_fit_the_product() {
+    let mut d = desk();
+    let m = d.manager.clone();
+    let id = d.advance(&complete_input(), Status::Member, at("2026-11-20 09:00"));
+    let t = at("2026-11-23 10:00");
+    let consumer = d.rules.product("consumer").unwrap().clone();
+    let edit = |d: &mut Desk, f: &dyn Fn(&mut ApplicationData)| {
+        let rec = d.app(id);
+        let mut data = rec.data.clone();
+        f(&mut data);
+        d.store
+            .update_application(&m, id, rec.version, &data, rec.office_id, t)
+            .unwrap();
+    };
+    edit(&mut d, &|data| {
+        data.loan.amount = consumer.max_amount.checked_add(Money::from_kopecks(1))
+    });
+    refused(
+        &mut d,
+        "amount above the product's maximum",
+        |e| invalid_reasons(e) == ["err.terms_outside_product"],
+        |d| d.step(&m, id, Status::Authorized, StepInput::None, t),
+    );
+    edit(&mut d, &|data| {
+        data.loan.amount = consumer.max_amount;
+        data.loan.term_months = consumer.max_term_months + 1;
+    });
+    refused(
+        &mut d,
+        "term above the product's maximum",
+        |e| invalid_reasons(e) == ["err.terms_outside_product"],
+        |d| d.step(&m, id, Status::Authorized, StepInput::None, t),
+    );
+    edit(&mut d, &|data| {
+        data.loan.term_months = consumer.max_term_months;
+        data.loan.product = "savings".into();
+    });
+    refused(
+        &mut d,
+        "a product that is not a loan",
+        |e| invalid_reasons(e) == ["err.terms_outside_product"],
+        |d| d.step(&m, id, Status::Authorized, StepInput::None, t),
+    );
+    edit(&mut d, &|data| data.loan.product = "consumer".into());
+    assert_eq!(
+        d.step(&m, id, Status::Authorized, StepInput::None, t)
+            .unwrap()
+            .status,
+        Status::Authorized
+    );
+    let edits: Vec<_> = d
+        .store
+        .history(id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "edited")
+        .map(|e| e.comment)
+        .collect();
+    assert_eq!(edits.len(), 4);
+    assert_eq!(edits[0], "amount: 150000.00 → 1000000.01");
+}
+
 // ----- rollback -----------------------------------------------------------------------------
 
 #[test]
