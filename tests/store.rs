@@ -1562,11 +1562,14 @@ fn login_counts_wrong_passwords_and_locks() {
     expected.push("auth.login");
     expected.extend(attempts(5));
     expected.push("auth.locked");
+    // Every attempt while locked is recorded too.
+    expected.extend(["auth.locked_out"; 3]);
     expected.push("auth.login");
     expected.push("auth.failed");
     assert_eq!(actions, expected);
     assert!(audit.contains(&"auth.locked | 2026-11-23 10:05:05".to_string()));
     assert!(audit.contains(&"auth.failed | attempt 5".to_string()));
+    assert!(audit.contains(&"auth.locked_out | 2026-11-23 10:05:05".to_string()));
 }
 
 #[test]
