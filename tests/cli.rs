@@ -645,7 +645,7 @@ fn export_csv_has_the_documented_columns_codes_and_iso_dates() {
 }
 
 #[test]
-fn export_json_has_the_documented_columns() {
+fn export_json_has_the_same_columns_in_the_same_order() {
     let env = worked_database();
     let text = env.export("json", false);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -659,6 +659,13 @@ fn export_json_has_the_documented_columns() {
         assert!(is_iso_datetime(a["created_at"].as_str().unwrap()));
         assert!(is_iso_datetime(a["status_since"].as_str().unwrap()));
     }
+    // The order on the page is the documented one, as in CSV.
+    let first_line = text.lines().nth(1).unwrap();
+    let positions: Vec<usize> = EXPORT_COLUMNS
+        .iter()
+        .map(|c| first_line.find(&format!("\"{c}\":")).unwrap())
+        .collect();
+    assert!(positions.is_sorted(), "{first_line}");
     let w1 = &apps[0];
     assert_eq!(w1["number"], "2026-000001");
     assert_eq!(w1["external_id"], "w-1");
@@ -671,6 +678,15 @@ fn export_json_has_the_documented_columns() {
     assert_eq!(apps[1]["assignee"], "");
 
     let text = env.export("json", true);
+    let second_line = text.lines().nth(2).unwrap();
+    let mut keys: Vec<&str> = EXPORT_COLUMNS.to_vec();
+    keys.push("history");
+    keys.extend(HISTORY_COLUMNS);
+    let mut from = 0;
+    for k in keys {
+        let at = second_line[from..].find(&format!("\"{k}\":"));
+        from += at.unwrap_or_else(|| panic!("{k} out of order in {second_line}"));
+    }
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let w2 = &v[1];
     assert_eq!(w2["number"], "2026-000002");
