@@ -21,6 +21,15 @@ struct Row<'a> {
     office: &'a str,
 }
 
+/// A JSON object keeps the columns in the order of `Row` (a `serde_json::Value` would sort them).
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    #[serde(flatten)]
+    row: Row<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Vec<EventRow>>,
+}
+
 #[derive(Serialize)]
 struct EventRow {
     from: String,
@@ -133,13 +142,15 @@ pub fn applications(ctx: &Context, format: Format, with_history: bool) -> Result
             let mut first = true;
             store
                 .for_each_application(|a| {
-                    let mut v = serde_json::to_value(row(a)).map_err(std::io::Error::other)?;
-                    if with_history {
-                        let events =
-                            history(a.id).map_err(|e| std::io::Error::other(e.message(cat)))?;
-                        v["history"] =
-                            serde_json::to_value(events).map_err(std::io::Error::other)?;
-                    }
+                    let events = if with_history {
+                        Some(history(a.id).map_err(|e| std::io::Error::other(e.message(cat)))?)
+                    } else {
+                        None
+                    };
+                    let v = JsonRow {
+                        row: row(a),
+                        history: events,
+                    };
                     if !first {
                         writeln!(out, ",")?;
                     }

@@ -5,6 +5,7 @@ use super::staff::require_any;
 use super::{Actor, Result, Store, StoreError, fmt_time, next_counter, parse_time};
 use crate::domain::application::{self, Requirement, may_edit};
 use crate::domain::draft::{ApplicationData, Borrower, LoanTerms, missing_for_check};
+use crate::domain::product::ProductKind;
 use crate::domain::validate::{self, FieldError, fold};
 use crate::domain::{Money, Role, Status};
 use crate::rules::Rules;
@@ -700,8 +701,15 @@ impl Store {
                     comment = admit_member(tx, actor, &app, entrance_receipt, share_receipt, rules, now)?;
                 }
                 Requirement::FinalTerms => {
-                    let product = rules.product(&app.data.loan.product);
-                    if product.is_none_or(|p| app.data.loan.amount < p.min_amount || app.data.loan.amount > p.max_amount) {
+                    let l = &app.data.loan;
+                    let product = rules.product(&l.product);
+                    if product.is_none_or(|p| {
+                        p.kind != ProductKind::Loan
+                            || l.amount < p.min_amount
+                            || l.amount > p.max_amount
+                            || l.term_months < p.min_term_months
+                            || l.term_months > p.max_term_months
+                    }) {
                         return Err(StoreError::Invalid(vec![FieldError::new("amount", "err.terms_outside_product")]));
                     }
                 }

@@ -240,6 +240,7 @@ impl Store {
             return Err(StoreError::BadCredentials);
         };
         if let Some(until) = locked_until.map(|s| parse_time(&s)).filter(|u| *u > now) {
+            self.write(|tx| audit(tx, now, login, "auth.locked_out", &fmt_time(until)))?;
             return Err(StoreError::Locked(until.format("%H:%M").to_string()));
         }
         let ok = verify_password(password, &hash);
