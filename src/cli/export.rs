@@ -62,7 +62,7 @@ fn row(a: &ApplicationRecord) -> Row<'_> {
 
 pub fn applications(ctx: &Context, format: Format, with_history: bool) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let store = ctx.open_store()?;
+    let store = ctx.open_existing_store()?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let io = |e: std::io::Error| Failure::Setup(e.to_string());
@@ -101,7 +101,6 @@ pub fn applications(ctx: &Context, format: Format, with_history: bool) -> Result
             }
             w.write_record(&header)
                 .map_err(|e| Failure::Setup(e.to_string()))?;
-            let mut inner_err = None;
             store
                 .for_each_application(|a| {
                     let r = row(a);
@@ -121,7 +120,6 @@ pub fn applications(ctx: &Context, format: Format, with_history: bool) -> Result
                     if with_history {
                         let events = history(a.id).map_err(|e| {
                             let msg = e.message(cat);
-                            inner_err = Some(msg.clone());
                             std::io::Error::other(msg)
                         })?;
                         for e in events {

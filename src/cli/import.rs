@@ -136,7 +136,7 @@ pub fn applications(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let name = file.display().to_string();
     let src = std::fs::read_to_string(file).map_err(|e| Failure::Setup(format!("{name}: {e}")))?;
     let records = read_records(file, &src).map_err(|e| Failure::Refused(format!("{name}: {e}")))?;
-    let mut store = ctx.open_store()?;
+    let mut store = ctx.open_existing_store()?;
     let offices: HashMap<String, i64> = store
         .offices()
         .map_err(|e| Failure::from_store(e, cat))?

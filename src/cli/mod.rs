@@ -170,6 +170,18 @@ impl Context {
         Store::open(&self.db_path).map_err(|e| Failure::Store(e.message(&self.catalog)))
     }
 
+    /// Open a database that must already exist (every command but `init` and `demo`), so a
+    /// mistyped `--db` is an error rather than a new empty database.
+    pub fn open_existing_store(&self) -> Result<Store, Failure> {
+        if !self.db_path.exists() {
+            let db = self.db_path.display().to_string();
+            return Err(Failure::Setup(
+                self.catalog.f("cli.no_database", &[("db", &db)]),
+            ));
+        }
+        self.open_store()
+    }
+
     /// Who a command-line action is recorded under: `cli:<OS user>`.
     pub fn cli_actor(&self) -> String {
         let user = std::env::var("USER")

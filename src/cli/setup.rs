@@ -77,7 +77,7 @@ pub fn init(
 }
 
 pub fn office(ctx: &Context, cmd: &OfficeCommand) -> Result<(), Failure> {
-    let mut store = ctx.open_store()?;
+    let mut store = ctx.open_existing_store()?;
     let cat = &ctx.catalog;
     match cmd {
         OfficeCommand::Add { code, name, city } => {
@@ -107,7 +107,7 @@ pub fn staff(ctx: &Context, cmd: &StaffCommand) -> Result<(), Failure> {
         } => {
             let roles = parse_roles(ctx, roles)?;
             let password = need_stdin(ctx, *password_stdin)?;
-            let mut store = ctx.open_store()?;
+            let mut store = ctx.open_existing_store()?;
             let hash = hash_password(&password).map_err(|e| Failure::from_store(e, cat))?;
             store
                 .add_staff(
@@ -123,7 +123,7 @@ pub fn staff(ctx: &Context, cmd: &StaffCommand) -> Result<(), Failure> {
             println!("{}", cat.f("cli.staff_added", &[("login", login)]));
         }
         StaffCommand::List => {
-            let store = ctx.open_store()?;
+            let store = ctx.open_existing_store()?;
             for s in store.staff().map_err(|e| Failure::from_store(e, cat))? {
                 let roles = s
                     .roles

@@ -152,6 +152,8 @@ pub enum Refusal {
     AlreadyMember,
     #[error("the applicant is not a member yet")]
     NotAMember,
+    #[error("checks are recorded only before the inspector's decision")]
+    ChecksClosed,
 }
 
 impl Refusal {
@@ -162,6 +164,7 @@ impl Refusal {
             Refusal::RoleRequired(_) => "refuse.role_required",
             Refusal::AlreadyMember => "refuse.already_member",
             Refusal::NotAMember => "refuse.not_a_member",
+            Refusal::ChecksClosed => "refuse.checks_closed",
         }
     }
 }

@@ -556,7 +556,7 @@ impl Store {
     ) -> Result<ApplicationRecord> {
         self.write(|tx| {
             let app = load(tx, id)?;
-            let roles = super::current_roles(tx, actor.staff_id)?;
+            let roles = super::current_roles(tx, actor)?;
             if app.status.is_final() {
                 return Err(StoreError::Refused(application::Refusal::Closed));
             }
@@ -676,7 +676,7 @@ impl Store {
             if app.version != version {
                 return Err(conflict(tx, id));
             }
-            let roles = super::current_roles(tx, actor.staff_id)?;
+            let roles = super::current_roles(tx, actor)?;
             let is_member: bool = tx.query_row(
                 "SELECT EXISTS(SELECT 1 FROM members WHERE passport = ?1 AND status = 'member')",
                 [&app.data.borrower.passport],
@@ -749,7 +749,7 @@ fn update_in(
     now: NaiveDateTime,
 ) -> Result<()> {
     let old = load(tx, id)?;
-    let roles = super::current_roles(tx, actor.staff_id)?;
+    let roles = super::current_roles(tx, actor)?;
     if old.status.is_final() {
         return Err(StoreError::Refused(application::Refusal::Closed));
     }
@@ -760,6 +760,18 @@ fn update_in(
     }
     if old.version != version {
         return Err(conflict(tx, id));
+    }
+    let office_known: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM offices WHERE id = ?1)",
+        [office_id],
+        |r| r.get(0),
+    )?;
+    if !office_known {
+        return Err(StoreError::Invalid(vec![FieldError::with(
+            "office",
+            "err.office_unknown",
+            office_id.to_string(),
+        )]));
     }
     let mut changes = describe_changes(&old.data, data);
     if old.office_id != office_id {
@@ -831,9 +843,12 @@ fn checks_in(
         return Ok(());
     }
     let app = load(tx, id)?;
-    let roles = super::current_roles(tx, actor.staff_id)?;
-    if !matches!(app.status, Status::New | Status::Checked) {
+    let roles = super::current_roles(tx, actor)?;
+    if app.status.is_final() {
         return Err(StoreError::Refused(application::Refusal::Closed));
+    }
+    if !matches!(app.status, Status::New | Status::Checked) {
+        return Err(StoreError::Refused(application::Refusal::ChecksClosed));
     }
     if !may_edit(app.status, &roles) {
         return Err(StoreError::Forbidden(
@@ -1106,10 +1121,20 @@ fn admit_member(
             params![format!("{order:06}"), kind, amount, member_id, rec, fmt_time(now), actor.login],
         )?;
     }
-    let seq = next_counter(tx, "member")?;
+    // A returning member keeps the number they had; only a first admission takes a new one.
+    let has_number: bool = tx.query_row(
+        "SELECT member_no IS NOT NULL FROM members WHERE id = ?1",
+        [member_id],
+        |r| r.get(0),
+    )?;
+    let number = if has_number {
+        None
+    } else {
+        Some(format!("{:06}", next_counter(tx, "member")?))
+    };
     tx.execute(
         "UPDATE members SET status = 'member', member_no = COALESCE(member_no, ?2), join_date = ?3, version = version + 1 WHERE id = ?1",
-        params![member_id, format!("{seq:06}"), today],
+        params![member_id, number, today],
     )?;
     let no: String = tx.query_row(
         "SELECT member_no FROM members WHERE id = ?1",
@@ -1222,8 +1247,11 @@ fn search_terms(search: &str) -> Vec<String> {
     if t.is_empty() {
         return vec![];
     }
-    let is_number =
-        t.len() > 5 && t.as_bytes()[..4].iter().all(u8::is_ascii_digit) && t.as_bytes()[4] == b'-';
+    // Application numbers are `YYYY-NNNNNN`; `8924-811` is a phone typed with a dash.
+    let is_number = t.len() > 5
+        && t.starts_with("20")
+        && t.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && t.as_bytes()[4] == b'-';
     let looks_numeric = t.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
         && t.chars().any(|c| c.is_ascii_digit());
     if looks_numeric && !is_number {

@@ -10,7 +10,7 @@ use crate::domain::Role;
 use crate::domain::application::Refusal;
 use crate::domain::validate::FieldError;
 use chrono::NaiveDateTime;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -225,13 +225,17 @@ pub(crate) fn next_counter(tx: &Transaction, name: &str) -> Result<i64> {
     )
 }
 
-/// The acting person's roles as the database has them now.
-pub(crate) fn current_roles(tx: &Transaction, staff_id: i64) -> Result<Vec<Role>> {
+/// The acting person's roles as the database has them now. An `Actor` whose login does not
+/// match its staff id (forged or stale) has none, so history never names the wrong person.
+pub(crate) fn current_roles(tx: &Transaction, actor: &Actor) -> Result<Vec<Role>> {
     let mut stmt = tx.prepare_cached(
-        "SELECT r.role FROM staff_roles r JOIN staff s ON s.id = r.staff_id WHERE r.staff_id = ?1 AND s.active = 1",
+        "SELECT r.role FROM staff_roles r JOIN staff s ON s.id = r.staff_id
+         WHERE r.staff_id = ?1 AND s.login = ?2 AND s.active = 1",
     )?;
     let roles = stmt
-        .query_map([staff_id], |r| r.get::<_, String>(0))?
+        .query_map(params![actor.staff_id, actor.login], |r| {
+            r.get::<_, String>(0)
+        })?
         .filter_map(|r| r.ok().and_then(|s| s.parse().ok()))
         .collect();
     Ok(roles)

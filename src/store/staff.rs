@@ -313,7 +313,7 @@ impl Store {
 
 /// Used by the application store: the acting login must exist and hold `role`.
 pub(crate) fn require_any(tx: &Transaction, actor: &Actor, any_of: &[Role]) -> Result<Vec<Role>> {
-    let roles = super::current_roles(tx, actor.staff_id)?;
+    let roles = super::current_roles(tx, actor)?;
     if any_of.iter().any(|r| roles.contains(r)) {
         Ok(roles)
     } else {
