@@ -176,7 +176,11 @@ impl StepForm {
         t: &Theme,
         cat: &Catalog,
     ) -> Option<Position> {
-        let h = if self.form.fields.is_empty() { 6 } else { self.form.fields.len() as u16 + 8 };
+        let h = if self.form.fields.is_empty() {
+            6
+        } else {
+            self.form.fields.len() as u16 + 8
+        };
         let popup = centered(area, 70, h);
         f.render_widget(Clear, popup);
         let title = match self.req {
