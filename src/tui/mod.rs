@@ -64,6 +64,26 @@ fn install_panic_hook() {
     }));
 }
 
+/// SIGTERM, SIGHUP and SIGINT ask the event loop to stop; it looks at least every half second
+/// and restores the terminal on the way out. But once the terminal is gone (a closed window, a
+/// dropped SSH session: SIGHUP) crossterm 0.29 never returns from `event::poll`: it re-reads the
+/// dead tty forever at full CPU (crossterm-rs/crossterm#793). So if the loop has not ended two
+/// seconds after the signal, leave without it. The database is safe: every change is one
+/// transaction.
+fn watch_signals(stop: Arc<AtomicBool>) -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            stop.store(true, Ordering::Relaxed);
+            std::thread::sleep(Duration::from_secs(2));
+            restore_terminal();
+            std::process::exit(128 + sig);
+        }
+    });
+    Ok(())
+}
+
 pub fn run(ctx: &Context) -> Result<(), Failure> {
     // Everything that can fail without a terminal is done before touching it.
     let store = ctx.open_store()?;
@@ -88,14 +108,7 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
     );
 
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
-    ] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))
-            .map_err(|e| Failure::Setup(e.to_string()))?;
-    }
+    watch_signals(Arc::clone(&stop)).map_err(|e| Failure::Setup(e.to_string()))?;
     install_panic_hook();
     let _guard = TerminalGuard::new().map_err(|e| Failure::Setup(e.to_string()))?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
