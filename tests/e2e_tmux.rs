@@ -18,6 +18,7 @@ use coopdesk::rules::Rules;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -103,6 +104,8 @@ fn sh_quote(s: &str) -> String {
 /// One tmux server on its own socket; killed when dropped, whichever way the test ends.
 struct Tmux {
     socket: String,
+    /// Where tmux put the socket file, once the server runs; tmux leaves it behind.
+    socket_path: OnceLock<String>,
 }
 
 impl Tmux {
@@ -115,6 +118,7 @@ impl Tmux {
                 N.fetch_add(1, Ordering::Relaxed),
                 test
             ),
+            socket_path: OnceLock::new(),
         }
     }
 
@@ -124,6 +128,28 @@ impl Tmux {
             .env_remove("TMUX")
             .stdin(Stdio::null());
         c
+    }
+
+    /// Start a detached session running `command` at 80×24.
+    fn new_session(&self, name: &str, command: &str) {
+        self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            command,
+        ]);
+        if self.socket_path.get().is_none() {
+            let path = self.run(&["display-message", "-p", "#{socket_path}"]);
+            let path = path.trim();
+            if path.ends_with(&self.socket) {
+                let _ = self.socket_path.set(path.to_string());
+            }
+        }
     }
 
     /// Run a tmux command; its standard output.
@@ -144,23 +170,13 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        // tmux leaves the socket file behind: ask where it is before stopping the server.
-        let socket = self
-            .command()
-            .args(["display-message", "-p", "#{socket_path}"])
-            .stderr(Stdio::null())
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .filter(|p| p.contains(&self.socket));
         let _ = self
             .command()
             .arg("kill-server")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
-        if let Some(p) = socket {
+        if let Some(p) = self.socket_path.get() {
             let _ = std::fs::remove_file(p);
         }
     }
@@ -242,6 +258,21 @@ impl Pane<'_> {
         })
     }
 
+    /// The process id of coopdesk, the child of the pane's shell.
+    fn app_pid(&self) -> String {
+        let shell = self.format("#{pane_pid}");
+        let out = Command::new("pgrep")
+            .args(["-P", &shell, "-x", "coopdesk"])
+            .output()
+            .expect("run pgrep");
+        let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(
+            !pid.is_empty() && !pid.contains('\n'),
+            "one coopdesk process under the pane's shell {shell}, found {pid:?}"
+        );
+        pid
+    }
+
     /// Wait for the shell after coopdesk: the `EXITED rc=N` line, then the terminal modes.
     fn wait_exit(&self) -> String {
         self.wait_for("EXITED rc=");
@@ -266,6 +297,42 @@ impl Pane<'_> {
             screen.contains("TTY:icanon echo"),
             "the terminal was left in raw mode:\n{screen}"
         );
+    }
+}
+
+/// Poll until `ok` holds; fail after the timeout.
+fn wait_until_true(what: &str, ok: impl Fn() -> bool) {
+    let limit = timeout();
+    let start = Instant::now();
+    while !ok() {
+        assert!(
+            start.elapsed() <= limit,
+            "waited {:.1} s for {what}",
+            start.elapsed().as_secs_f32()
+        );
+        std::thread::sleep(POLL);
+    }
+}
+
+/// Is the process running (a zombie has ended)?
+fn running(pid: &str) -> bool {
+    Command::new("ps")
+        .args(["-o", "stat=", "-p", pid])
+        .output()
+        .is_ok_and(|o| {
+            let stat = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            !stat.is_empty() && !stat.starts_with('Z')
+        })
+}
+
+/// Kills a process left behind, so that a failing test leaves nothing running.
+struct Reaper(String);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        if running(&self.0) {
+            let _ = Command::new("kill").args(["-KILL", &self.0]).status();
+        }
     }
 }
 
@@ -457,17 +524,7 @@ impl Desk {
             cmd.push_str(&sh_quote(a));
         }
         cmd.push_str(AFTER_EXIT);
-        self.tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "80",
-            "-y",
-            "24",
-            &cmd,
-        ]);
+        self.tmux.new_session(&name, &cmd);
         let pane = Pane {
             tmux: &self.tmux,
             target: format!("={name}:"),
@@ -845,16 +902,7 @@ fn sigterm_ends_the_application_and_restores_the_terminal() {
     };
     let pane = desk.start_as(&MANAGER);
     assert_eq!(pane.format("#{alternate_on}"), "1");
-    let shell = pane.format("#{pane_pid}");
-    let out = Command::new("pgrep")
-        .args(["-P", &shell, "-x", "coopdesk"])
-        .output()
-        .expect("run pgrep");
-    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(
-        !pid.is_empty() && !pid.contains('\n'),
-        "one coopdesk process under the pane's shell {shell}, found {pid:?}"
-    );
+    let pid = pane.app_pid();
     let status = Command::new("kill")
         .args(["-TERM", &pid])
         .status()
@@ -867,6 +915,23 @@ fn sigterm_ends_the_application_and_restores_the_terminal() {
         "coopdesk did not end cleanly on SIGTERM:\n{screen}"
     );
     pane.assert_terminal_restored(&screen);
+}
+
+/// Closing the terminal (the pane goes, its pty hangs up: SIGHUP) ends the application rather
+/// than leaving it running without a terminal.
+#[test]
+fn a_closed_terminal_ends_the_application() {
+    let Some(desk) = Desk::new("hangup") else {
+        return;
+    };
+    let pane = desk.start_as(&MANAGER);
+    let pid = pane.app_pid();
+    let _reaper = Reaper(pid.clone());
+    desk.tmux.run(&["kill-pane", "-t", &pane.target]);
+    wait_until_true(
+        &format!("coopdesk (pid {pid}) to end once its terminal was closed"),
+        || !running(&pid),
+    );
 }
 
 /// The journal under TERM=linux, NO_COLOR=1 and --ascii: each logs in and sees the journal.
