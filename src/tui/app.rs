@@ -253,7 +253,7 @@ impl App {
         }
     }
 
-    fn ask_quit(&mut self) {
+    pub(crate) fn ask_quit(&mut self) {
         let dirty = self
             .overlays
             .iter()
@@ -488,6 +488,18 @@ impl App {
                 }
             }
             (None, Some(Overlay::Help)) => push("Esc", self.cat.t("key.close")),
+            (None, Some(Overlay::Steps(_))) => {
+                push(
+                    if self.theme.ascii { "Up/Dn" } else { "↑↓" },
+                    self.cat.t("key.up_down"),
+                );
+                push("Enter", self.cat.t("key.choose"));
+                push("Esc", self.cat.t("key.close"));
+            }
+            (None, Some(Overlay::ConfirmQuit | Overlay::ConfirmDiscard)) => {
+                push("Enter", self.cat.t("key.yes"));
+                push("Esc", self.cat.t("key.no"));
+            }
             (None, Some(_)) => {
                 push("Enter", self.cat.t("key.save"));
                 push("Tab", self.cat.t("key.field"));

@@ -295,6 +295,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b!(Dialog, [(K::Esc, N)], "Esc", A::Close, "key.close", true),
     b!(Dialog, [(K::F(1), N)], "F1", A::Help, "key.help", false),
+    b!(Dialog, [(K::F(10), N)], "F10", A::Quit, "key.quit", false),
 ];
 
 impl Binding {

@@ -552,6 +552,7 @@ impl App {
             }
             Some(Action::Refresh) => self.reload_dialog(),
             Some(Action::Help) => self.overlays.push(Overlay::Help),
+            Some(Action::Quit) => self.ask_quit(),
             Some(Action::Step) | Some(Action::Reject) => {
                 let Some(id) = d.record.as_ref().map(|r| r.id) else {
                     // A new application is saved first; its steps come after.
