@@ -349,6 +349,7 @@ fn describe_changes(old: &ApplicationData, new: &ApplicationData) -> String {
     out.join("; ")
 }
 
+#[allow(clippy::too_many_arguments)]
 fn insert_event(
     tx: &Transaction,
     app_id: i64,
