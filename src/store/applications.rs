@@ -268,7 +268,7 @@ fn record_from(r: &Row) -> rusqlite::Result<ApplicationRecord> {
 }
 
 /// The folded text the journal's search looks in: name, number, phone digits, passport.
-fn search_text(number: &str, b: &Borrower) -> String {
+pub(super) fn search_text(number: &str, b: &Borrower) -> String {
     let phone_digits: String = b.phone.chars().filter(|c| c.is_ascii_digit()).collect();
     format!(
         "{} {} {} {}",
@@ -284,7 +284,7 @@ fn money_note(m: Money) -> String {
 }
 
 /// The words of what changed, for the history: `amount: 150000.00 → 120000.00`.
-fn describe_changes(old: &ApplicationData, new: &ApplicationData) -> String {
+pub(super) fn describe_changes(old: &ApplicationData, new: &ApplicationData) -> String {
     let mut out = Vec::new();
     let mut cmp = |name: &str, a: String, b: String| {
         if a != b {
@@ -350,7 +350,7 @@ fn describe_changes(old: &ApplicationData, new: &ApplicationData) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn insert_event(
+pub(super) fn insert_event(
     tx: &Transaction,
     app_id: i64,
     at: NaiveDateTime,
@@ -394,7 +394,7 @@ fn conflict(tx: &Transaction, id: i64) -> StoreError {
 }
 
 /// Insert a new application row; returns (id, number).
-fn insert_application(
+pub(super) fn insert_application(
     tx: &Transaction,
     data: &ApplicationData,
     office_id: i64,
@@ -840,7 +840,7 @@ impl Store {
 }
 
 /// `new → checked`: data complete, every call-centre check done and none failed.
-fn verify_ready(tx: &Transaction, app: &ApplicationRecord, rules: &Rules) -> Result<()> {
+pub(super) fn verify_ready(tx: &Transaction, app: &ApplicationRecord, rules: &Rules) -> Result<()> {
     let mut errors = missing_for_check(&app.data.borrower);
     let mut stmt =
         tx.prepare_cached("SELECT code, result FROM application_checks WHERE application_id = ?1")?;
@@ -871,7 +871,11 @@ fn verify_ready(tx: &Transaction, app: &ApplicationRecord, rules: &Rules) -> Res
 
 /// `checked → candidate`: the applicant becomes a candidate member (a new record, or an
 /// earlier one of the same passport brought back).
-fn make_candidate(tx: &Transaction, app: &ApplicationRecord, now: NaiveDateTime) -> Result<i64> {
+pub(super) fn make_candidate(
+    tx: &Transaction,
+    app: &ApplicationRecord,
+    now: NaiveDateTime,
+) -> Result<i64> {
     let b = &app.data.borrower;
     let existing: Option<(i64, String)> = tx
         .query_row(
@@ -916,7 +920,7 @@ fn receipt(field: &'static str, s: &str) -> Result<String> {
 }
 
 /// `candidate → member`: fees paid at the cash desk, member number and join date given.
-fn admit_member(
+pub(super) fn admit_member(
     tx: &Transaction,
     actor: &Actor,
     app: &ApplicationRecord,
@@ -984,7 +988,7 @@ fn admit_member(
 }
 
 /// `authorized → archived`: the loan contract, its agreements, the cash order and the sale.
-fn issue_loan(
+pub(super) fn issue_loan(
     tx: &Transaction,
     actor: &Actor,
     app: &ApplicationRecord,
