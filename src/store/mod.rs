@@ -3,6 +3,7 @@
 //! role check, the change, its history row and its side effects happen together.
 
 pub mod applications;
+pub mod demo;
 pub mod money_sql;
 pub mod staff;
 
