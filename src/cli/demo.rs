@@ -133,14 +133,25 @@ pub fn run(ctx: &Context, members: usize, applications: usize, seed: u64) -> Res
         });
         b.set_position(done.min(total));
     };
-    let report = {
-        let mut store = Store::open(&path).map_err(fail)?;
-        build(&mut store, &ctx.rules, &spec, &mut progress).map_err(fail)?
+    let built = Store::open(&path)
+        .and_then(|mut store| build(&mut store, &ctx.rules, &spec, &mut progress))
+        .map_err(fail);
+    let report = match built {
+        Ok(r) => r,
+        Err(f) => {
+            if !build_in_place {
+                remove_database_files(&path);
+            }
+            return Err(f);
+        }
     };
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     if !build_in_place {
+        // The target does not exist: any WAL beside it is stale and must not be replayed
+        // into the new file. The build's own WAL was written into it when the store closed.
+        remove_database_files(&target);
         std::fs::rename(&path, &target)
             .map_err(|e| Failure::Store(format!("{} → {}: {e}", path.display(), db)))?;
     }

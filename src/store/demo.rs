@@ -97,7 +97,8 @@ impl Store {
     }
 
     /// While a throwaway database is being built, do not wait for the disk at every commit
-    /// (`fast`); afterwards go back to the durability `Store::open` sets.
+    /// (`fast`); afterwards go back to the durability and cache `Store::open` sets, with the
+    /// WAL written into the database file.
     pub fn set_build_mode(&self, fast: bool) -> Result<()> {
         self.conn
             .pragma_update(None, "synchronous", if fast { "OFF" } else { "FULL" })?;
@@ -105,6 +106,12 @@ impl Store {
         // 2 MB), instead of spilling pages to the WAL and reading them back.
         self.conn
             .pragma_update(None, "cache_size", if fast { -262_144 } else { -2_000 })?;
+        if !fast {
+            // Everything built goes into the database file itself, so that the file alone
+            // can be moved into place.
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
         Ok(())
     }
 
