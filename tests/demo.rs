@@ -344,3 +344,33 @@ fn the_command_builds_once_then_reuses_and_refuses_other_databases() {
         .unwrap();
     assert_eq!(members, 0);
 }
+
+/// A former member who applies again goes through candidate → member and keeps the number
+/// they had: no number is taken from the counter and left unused.
+#[test]
+fn a_former_member_coming_back_keeps_their_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = built(dir.path(), "back.db", &DemoSpec::new(today(), 200, 150, 7));
+    let conn = store.conn();
+    let back: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM members WHERE status = 'member' AND created_at < '2026-08-01' AND join_date >= '2026-09-01'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(back > 0, "no former member came back in this demo");
+    let (highest, numbered, counter): (String, i64, i64) = conn
+        .query_row(
+            "SELECT max(member_no), count(member_no), (SELECT value FROM counters WHERE name = 'member') FROM members",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        highest.parse::<i64>().unwrap(),
+        numbered,
+        "gaps in member numbers"
+    );
+    assert_eq!(counter, numbered, "member numbers taken and not used");
+}

@@ -966,14 +966,18 @@ pub(super) fn admit_member(
         )?
         .execute(params![format!("{order:06}"), kind, amount, member_id, rec, fmt_time(now), actor.login])?;
     }
-    let seq = next_counter(tx, "member")?;
-    tx.prepare_cached(
-        "UPDATE members SET status = 'member', member_no = COALESCE(member_no, ?2), join_date = ?3, version = version + 1 WHERE id = ?1",
-    )?
-    .execute(params![member_id, format!("{seq:06}"), today])?;
-    let no: String = tx
+    // A former member coming back keeps their number; only a new member takes one.
+    let earlier: Option<String> = tx
         .prepare_cached("SELECT member_no FROM members WHERE id = ?1")?
         .query_row([member_id], |r| r.get(0))?;
+    let no = match earlier {
+        Some(no) => no,
+        None => format!("{:06}", next_counter(tx, "member")?),
+    };
+    tx.prepare_cached(
+        "UPDATE members SET status = 'member', member_no = ?2, join_date = ?3, version = version + 1 WHERE id = ?1",
+    )?
+    .execute(params![member_id, no, today])?;
     Ok(format!(
         "№ {no}; {} {} ({entrance_receipt}); {} {} ({share_receipt})",
         "entrance_fee",
