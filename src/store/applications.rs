@@ -274,7 +274,7 @@ fn record_from(r: &Row) -> rusqlite::Result<ApplicationRecord> {
 }
 
 /// The folded text the journal's search looks in: name, number, phone digits, passport.
-fn search_text(number: &str, b: &Borrower) -> String {
+pub(super) fn search_text(number: &str, b: &Borrower) -> String {
     let phone_digits: String = b.phone.chars().filter(|c| c.is_ascii_digit()).collect();
     format!(
         "{} {} {} {}",
@@ -290,7 +290,7 @@ fn money_note(m: Money) -> String {
 }
 
 /// The words of what changed, for the history: `amount: 150000.00 → 120000.00`.
-fn describe_changes(old: &ApplicationData, new: &ApplicationData) -> String {
+pub(super) fn describe_changes(old: &ApplicationData, new: &ApplicationData) -> String {
     let mut out = Vec::new();
     let mut cmp = |name: &str, a: String, b: String| {
         if a != b {
@@ -356,7 +356,7 @@ fn describe_changes(old: &ApplicationData, new: &ApplicationData) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn insert_event(
+pub(super) fn insert_event(
     tx: &Transaction,
     app_id: i64,
     at: NaiveDateTime,
@@ -375,13 +375,10 @@ fn insert_event(
 }
 
 fn load(tx: &Transaction, id: i64) -> Result<ApplicationRecord> {
-    tx.query_row(
-        &format!("{SELECT_RECORD} WHERE a.id = ?1"),
-        [id],
-        record_from,
-    )
-    .optional()?
-    .ok_or(StoreError::NotFound)
+    tx.prepare_cached(&format!("{SELECT_RECORD} WHERE a.id = ?1"))?
+        .query_row([id], record_from)
+        .optional()?
+        .ok_or(StoreError::NotFound)
 }
 
 /// The record was saved by someone else since `version` was read: say who and when.
@@ -400,7 +397,7 @@ fn conflict(tx: &Transaction, id: i64) -> StoreError {
 }
 
 /// Insert a new application row; returns (id, number).
-fn insert_application(
+pub(super) fn insert_application(
     tx: &Transaction,
     data: &ApplicationData,
     office_id: i64,
@@ -997,7 +994,7 @@ fn create_in(
 }
 
 /// `new → checked`: data complete, every call-centre check done and none failed.
-fn verify_ready(tx: &Transaction, app: &ApplicationRecord, rules: &Rules) -> Result<()> {
+pub(super) fn verify_ready(tx: &Transaction, app: &ApplicationRecord, rules: &Rules) -> Result<()> {
     let mut errors = missing_for_check(&app.data.borrower);
     let mut stmt =
         tx.prepare_cached("SELECT code, result FROM application_checks WHERE application_id = ?1")?;
@@ -1028,7 +1025,11 @@ fn verify_ready(tx: &Transaction, app: &ApplicationRecord, rules: &Rules) -> Res
 
 /// `checked → candidate`: the applicant becomes a candidate member (a new record, or an
 /// earlier one of the same passport brought back).
-fn make_candidate(tx: &Transaction, app: &ApplicationRecord, now: NaiveDateTime) -> Result<i64> {
+pub(super) fn make_candidate(
+    tx: &Transaction,
+    app: &ApplicationRecord,
+    now: NaiveDateTime,
+) -> Result<i64> {
     let b = &app.data.borrower;
     let existing: Option<(i64, String)> = tx
         .query_row(
@@ -1038,14 +1039,18 @@ fn make_candidate(tx: &Transaction, app: &ApplicationRecord, now: NaiveDateTime)
         )
         .optional()?;
     if let Some((id, _)) = existing {
-        tx.execute("UPDATE members SET status = 'candidate', version = version + 1 WHERE id = ?1 AND status <> 'member'", [id])?;
+        tx.prepare_cached(
+            "UPDATE members SET status = 'candidate', version = version + 1 WHERE id = ?1 AND status <> 'member'",
+        )?
+        .execute([id])?;
         return Ok(id);
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO members(status, last_name, first_name, patronymic, birth_date, passport, passport_issued_by, passport_issued_on,
             reg_address, fact_address, phone, email, income, expenses, payments, deductions, office_id, created_at)
          VALUES ('candidate', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-        params![
+    )?
+    .execute(params![
             b.last_name,
             b.first_name,
             b.patronymic,
@@ -1063,8 +1068,7 @@ fn make_candidate(tx: &Transaction, app: &ApplicationRecord, now: NaiveDateTime)
             b.deductions,
             app.office_id,
             fmt_time(now),
-        ],
-    )?;
+        ])?;
     Ok(tx.last_insert_rowid())
 }
 
@@ -1073,7 +1077,7 @@ fn receipt(field: &'static str, s: &str) -> Result<String> {
 }
 
 /// `candidate → member`: fees paid at the cash desk, member number and join date given.
-fn admit_member(
+pub(super) fn admit_member(
     tx: &Transaction,
     actor: &Actor,
     app: &ApplicationRecord,
@@ -1093,11 +1097,9 @@ fn admit_member(
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     let member_id = app.member_id.ok_or(StoreError::NotFound)?;
-    let status: String = tx.query_row(
-        "SELECT status FROM members WHERE id = ?1",
-        [member_id],
-        |r| r.get(0),
-    )?;
+    let status: String = tx
+        .prepare_cached("SELECT status FROM members WHERE id = ?1")?
+        .query_row([member_id], |r| r.get(0))?;
     if status == "member" {
         // Admitted meanwhile through another application: the fees are not taken twice.
         return Ok("already a member".into());
@@ -1111,36 +1113,28 @@ fn admit_member(
             &share_receipt,
         ),
     ] {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO contributions(member_id, kind, amount, receipt_no, paid_on, actor, application_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![member_id, kind, amount, rec, today, actor.login, app.id],
-        )?;
+        )?
+        .execute(params![member_id, kind, amount, rec, today, actor.login, app.id])?;
         let order = next_counter(tx, "cash_order")?;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO cash_orders(number, kind, amount, member_id, receipt_no, at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![format!("{order:06}"), kind, amount, member_id, rec, fmt_time(now), actor.login],
-        )?;
+        )?
+        .execute(params![format!("{order:06}"), kind, amount, member_id, rec, fmt_time(now), actor.login])?;
     }
-    // A returning member keeps the number they had; only a first admission takes a new one.
-    let has_number: bool = tx.query_row(
-        "SELECT member_no IS NOT NULL FROM members WHERE id = ?1",
-        [member_id],
-        |r| r.get(0),
-    )?;
-    let number = if has_number {
-        None
-    } else {
-        Some(format!("{:06}", next_counter(tx, "member")?))
+    // A former member coming back keeps their number; only a new member takes one.
+    let earlier: Option<String> = tx
+        .prepare_cached("SELECT member_no FROM members WHERE id = ?1")?
+        .query_row([member_id], |r| r.get(0))?;
+    let no = match earlier {
+        Some(no) => no,
+        None => format!("{:06}", next_counter(tx, "member")?),
     };
-    tx.execute(
-        "UPDATE members SET status = 'member', member_no = COALESCE(member_no, ?2), join_date = ?3, version = version + 1 WHERE id = ?1",
-        params![member_id, number, today],
-    )?;
-    let no: String = tx.query_row(
-        "SELECT member_no FROM members WHERE id = ?1",
-        [member_id],
-        |r| r.get(0),
-    )?;
+    tx.prepare_cached(
+        "UPDATE members SET status = 'member', member_no = ?2, join_date = ?3, version = version + 1 WHERE id = ?1",
+    )?
+    .execute(params![member_id, no, today])?;
     Ok(format!(
         "№ {no}; {} {} ({entrance_receipt}); {} {} ({share_receipt})",
         "entrance_fee",
@@ -1151,7 +1145,7 @@ fn admit_member(
 }
 
 /// `authorized → archived`: the loan contract, its agreements, the cash order and the sale.
-fn issue_loan(
+pub(super) fn issue_loan(
     tx: &Transaction,
     actor: &Actor,
     app: &ApplicationRecord,
@@ -1178,11 +1172,9 @@ fn issue_loan(
         s => validate::text(s, true, 40)
             .map_err(|r| StoreError::Invalid(vec![FieldError::new("contract_no", r)]))?,
     };
-    let taken: bool = tx.query_row(
-        "SELECT EXISTS(SELECT 1 FROM loans WHERE contract_no = ?1)",
-        [&contract_no],
-        |r| r.get(0),
-    )?;
+    let taken: bool = tx
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM loans WHERE contract_no = ?1)")?
+        .query_row([&contract_no], |r| r.get(0))?;
     if taken {
         return Err(StoreError::Invalid(vec![FieldError::with(
             "contract_no",
@@ -1198,40 +1190,38 @@ fn issue_loan(
         )])
     })?;
     let l = &app.data.loan;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO loans(contract_no, member_id, application_id, product, amount, term_months, rate, issue_date, balance)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?5)",
-        params![contract_no, member_id, app.id, l.product, l.amount, l.term_months, product.rate.to_string(), issue_date.to_string()],
-    )?;
+    )?
+    .execute(params![contract_no, member_id, app.id, l.product, l.amount, l.term_months, product.rate.to_string(), issue_date.to_string()])?;
     let loan_id = tx.last_insert_rowid();
     for (kind, suffix, text) in [
         ("guarantee", "ДП", &l.guarantor),
         ("collateral", "ДЗ", &l.collateral),
     ] {
         if !text.is_empty() {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO loan_agreements(loan_id, kind, number, description) VALUES (?1, ?2, ?3, ?4)",
-                params![loan_id, kind, format!("{contract_no}-{suffix}"), text],
-            )?;
+            )?
+            .execute(params![loan_id, kind, format!("{contract_no}-{suffix}"), text])?;
         }
     }
     let order = next_counter(tx, "cash_order")?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO cash_orders(number, kind, amount, member_id, loan_id, at, actor) VALUES (?1, 'loan_issue', ?2, ?3, ?4, ?5, ?6)",
-        params![format!("{order:06}"), l.amount, member_id, loan_id, fmt_time(now), actor.login],
-    )?;
+    )?
+    .execute(params![format!("{order:06}"), l.amount, member_id, loan_id, fmt_time(now), actor.login])?;
     let ukp_centi = (product.ukp * Decimal::ONE_HUNDRED)
         .round()
         .to_i64()
         .unwrap_or(0);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO sales(sale_date, manager_id, product, member_id, amount, ukp_centi, application_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![issue_date.to_string(), actor.staff_id, l.product, member_id, l.amount, ukp_centi, app.id],
-    )?;
-    tx.execute(
-        "UPDATE members SET manager_id = COALESCE(manager_id, ?2) WHERE id = ?1",
-        params![member_id, actor.staff_id],
-    )?;
+    )?
+    .execute(params![issue_date.to_string(), actor.staff_id, l.product, member_id, l.amount, ukp_centi, app.id])?;
+    tx.prepare_cached("UPDATE members SET manager_id = COALESCE(manager_id, ?2) WHERE id = ?1")?
+        .execute(params![member_id, actor.staff_id])?;
     Ok(format!(
         "{contract_no}; {} {}; {}",
         l.amount.plain(),

@@ -3,6 +3,7 @@
 //! role check, the change, its history row and its side effects happen together.
 
 pub mod applications;
+pub mod demo;
 pub mod money_sql;
 pub mod staff;
 
@@ -214,15 +215,13 @@ impl Store {
 
 /// Next value of a named counter (application, member, contract and cash-order numbers).
 pub(crate) fn next_counter(tx: &Transaction, name: &str) -> Result<i64> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO counters(name, value) VALUES (?1, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
-        [name],
-    )?;
-    Ok(
-        tx.query_row("SELECT value FROM counters WHERE name = ?1", [name], |r| {
-            r.get(0)
-        })?,
-    )
+    )?
+    .execute([name])?;
+    Ok(tx
+        .prepare_cached("SELECT value FROM counters WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))?)
 }
 
 /// The acting person's roles as the database has them now. An `Actor` whose login does not

@@ -1,0 +1,817 @@
+//! Bulk writing for `coopdesk demo`: the rows the store's own actions write, many of them in one
+//! transaction with prepared statements.
+//!
+//! [`BulkWriter`] mirrors the application actions of `applications.rs` — create, import, take,
+//! edit, save checks, transition — and calls the same side-effect functions (candidate record,
+//! fees and member number, loan, agreements, cash order, sale), so an application written here
+//! ends in exactly the state, history and numbering the real actions would give it. What it
+//! saves is the per-action transaction (and its fsync) and re-reading the application: an open
+//! application is kept in memory and its row is rewritten once, when it closes or the batch ends.
+//!
+//! Besides, it writes what has no desk action yet: members who joined before coopdesk (with their
+//! fees), voluntary share contributions, members leaving, and loan balances as of a date.
+
+use super::applications::{
+    BureauCheck, CheckOutcome, StepInput, admit_member, describe_changes, insert_application,
+    insert_event, issue_loan, make_candidate, search_text, verify_ready,
+};
+use super::staff::require_any;
+use super::{Actor, Result, Store, StoreError, audit, current_roles, fmt_time, next_counter};
+use crate::domain::application::{self, Refusal, Requirement, may_edit};
+use crate::domain::draft::{ApplicationData, Borrower};
+use crate::domain::validate::{self, FieldError, fold};
+use crate::domain::{Money, Role, Status};
+use crate::rules::Rules;
+use crate::store::applications::ApplicationRecord;
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::HashMap;
+
+/// The audit action that marks a database as built by `coopdesk demo`.
+const DEMO_MARK: &str = "demo.build";
+
+/// An application being worked inside the batch: the record as the real actions would load it,
+/// and who holds it now.
+struct OpenApp {
+    rec: ApplicationRecord,
+    assignee_id: Option<i64>,
+    /// The data was edited since the row was inserted.
+    edited: bool,
+}
+
+/// A member who joined before the desk recorded applications (no application behind the fees).
+#[derive(Clone, Debug)]
+pub struct EarlierMember<'a> {
+    pub borrower: &'a Borrower,
+    pub office_id: i64,
+    pub manager_id: Option<i64>,
+}
+
+/// A loan as the servicing snapshot needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoanForServicing {
+    pub id: i64,
+    pub contract_no: String,
+    pub amount: Money,
+    pub term_months: u32,
+    pub rate: String,
+    pub issue_date: NaiveDate,
+    /// The borrower has left the cooperative (loans repaid).
+    pub member_left: bool,
+}
+
+/// What a loan stands at on a date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoanBalance {
+    pub id: i64,
+    pub balance: Money,
+    pub overdue_amount: Money,
+    pub overdue_days: u32,
+}
+
+/// Row counts a demo build reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DemoCounts {
+    pub members: u64,
+    pub candidates: u64,
+    pub left: u64,
+    pub applications: u64,
+    pub loans: u64,
+    pub contributions: u64,
+}
+
+impl Store {
+    /// Run `f` with a [`BulkWriter`] inside one write transaction; open applications are written
+    /// out before the commit. All of it commits or none.
+    pub fn bulk<T>(&mut self, f: impl FnOnce(&mut BulkWriter<'_>) -> Result<T>) -> Result<T> {
+        self.conn.set_prepared_statement_cache_capacity(64);
+        self.write(|tx| {
+            let mut w = BulkWriter {
+                tx,
+                open: HashMap::new(),
+            };
+            let out = f(&mut w)?;
+            w.finish()?;
+            Ok(out)
+        })
+    }
+
+    /// While a throwaway database is being built, do not wait for the disk at every commit
+    /// (`fast`); afterwards go back to the durability and cache `Store::open` sets, with the
+    /// WAL written into the database file.
+    pub fn set_build_mode(&self, fast: bool) -> Result<()> {
+        self.conn
+            .pragma_update(None, "synchronous", if fast { "OFF" } else { "FULL" })?;
+        // A page cache that holds the tables being filled (KiB when negative; the default is
+        // 2 MB), instead of spilling pages to the WAL and reading them back.
+        self.conn
+            .pragma_update(None, "cache_size", if fast { -262_144 } else { -2_000 })?;
+        if !fast {
+            // Everything built goes into the database file itself, so that the file alone
+            // can be moved into place.
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(())
+    }
+
+    /// Record that this database was built by `coopdesk demo`.
+    pub fn mark_demo(&mut self, detail: &str, now: NaiveDateTime) -> Result<()> {
+        self.write(|tx| audit(tx, now, "demo", DEMO_MARK, detail))
+    }
+
+    /// Was this database built by `coopdesk demo`?
+    pub fn is_demo(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM audit WHERE action = ?1)",
+            [DEMO_MARK],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The application that came in with this external id, if any.
+    pub fn application_id_by_external(&self, external_id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM applications WHERE external_id = ?1",
+                [external_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Every loan, oldest first, with what a balance snapshot needs.
+    pub fn loans_for_servicing(&self) -> Result<Vec<LoanForServicing>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT l.id, l.contract_no, l.amount, l.term_months, l.rate, l.issue_date, m.status = 'left'
+             FROM loans l JOIN members m ON m.id = l.member_id ORDER BY l.id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let issue: String = r.get(5)?;
+                Ok(LoanForServicing {
+                    id: r.get(0)?,
+                    contract_no: r.get(1)?,
+                    amount: r.get(2)?,
+                    term_months: r.get(3)?,
+                    rate: r.get(4)?,
+                    issue_date: NaiveDate::parse_from_str(&issue, super::DATE_FMT)
+                        .unwrap_or_default(),
+                    member_left: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Set loan balances and overdue debt as of a date, all in one transaction.
+    pub fn set_loan_balances(&mut self, rows: &[LoanBalance]) -> Result<()> {
+        self.write(|tx| {
+            let mut stmt = tx.prepare(
+                "UPDATE loans SET balance = ?2, overdue_amount = ?3, overdue_days = ?4 WHERE id = ?1",
+            )?;
+            for b in rows {
+                stmt.execute(params![b.id, b.balance, b.overdue_amount, b.overdue_days])?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn demo_counts(&self) -> Result<DemoCounts> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT count(*) FROM members WHERE status = 'member'),
+                    (SELECT count(*) FROM members WHERE status = 'candidate'),
+                    (SELECT count(*) FROM members WHERE status = 'left'),
+                    (SELECT count(*) FROM applications),
+                    (SELECT count(*) FROM loans),
+                    (SELECT count(*) FROM contributions)",
+            [],
+            |r| {
+                Ok(DemoCounts {
+                    members: r.get(0)?,
+                    candidates: r.get(1)?,
+                    left: r.get(2)?,
+                    applications: r.get(3)?,
+                    loans: r.get(4)?,
+                    contributions: r.get(5)?,
+                })
+            },
+        )?)
+    }
+}
+
+/// Writes inside one transaction; see the module documentation.
+pub struct BulkWriter<'t> {
+    tx: &'t Transaction<'t>,
+    open: HashMap<i64, OpenApp>,
+}
+
+impl BulkWriter<'_> {
+    fn open_app(&self, id: i64) -> Result<&OpenApp> {
+        self.open.get(&id).ok_or(StoreError::NotFound)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        &mut self,
+        id: i64,
+        number: String,
+        external_id: Option<&str>,
+        created_by: &str,
+        assignee: Option<&Actor>,
+        data: &ApplicationData,
+        office_id: i64,
+        now: NaiveDateTime,
+    ) {
+        let rec = ApplicationRecord {
+            id,
+            number,
+            external_id: external_id.map(str::to_string),
+            created_at: now,
+            created_by: created_by.to_string(),
+            office_id,
+            office_code: String::new(),
+            status: Status::New,
+            status_since: now,
+            assignee: assignee.map(|a| (a.login.clone(), a.name.clone())),
+            member_id: None,
+            member_no: None,
+            data: data.clone(),
+            reject_reason: String::new(),
+            version: 1,
+        };
+        self.open.insert(
+            id,
+            OpenApp {
+                rec,
+                assignee_id: assignee.map(|a| a.staff_id),
+                edited: false,
+            },
+        );
+    }
+
+    /// As [`Store::create_application`]: typed at the desk, assigned to its author.
+    pub fn create_application(
+        &mut self,
+        actor: &Actor,
+        data: &ApplicationData,
+        office_id: i64,
+        now: NaiveDateTime,
+    ) -> Result<i64> {
+        require_any(self.tx, actor, &[Role::Manager, Role::Head])?;
+        let (id, number) = insert_application(
+            self.tx,
+            data,
+            office_id,
+            None,
+            &actor.login,
+            Some(actor.staff_id),
+            now,
+        )?;
+        insert_event(
+            self.tx,
+            id,
+            now,
+            &actor.login,
+            "created",
+            None,
+            Some(Status::New),
+            "",
+        )?;
+        self.start(
+            id,
+            number,
+            None,
+            &actor.login,
+            Some(actor),
+            data,
+            office_id,
+            now,
+        );
+        Ok(id)
+    }
+
+    /// As one row of [`Store::import_applications`] whose external id is new.
+    pub fn import_application(
+        &mut self,
+        label: &str,
+        external_id: &str,
+        data: &ApplicationData,
+        office_id: i64,
+        now: NaiveDateTime,
+    ) -> Result<i64> {
+        let (id, number) = insert_application(
+            self.tx,
+            data,
+            office_id,
+            Some(external_id),
+            label,
+            None,
+            now,
+        )?;
+        insert_event(
+            self.tx,
+            id,
+            now,
+            label,
+            "imported",
+            None,
+            Some(Status::New),
+            external_id,
+        )?;
+        self.start(
+            id,
+            number,
+            Some(external_id),
+            label,
+            None,
+            data,
+            office_id,
+            now,
+        );
+        Ok(id)
+    }
+
+    /// As [`Store::take_application`].
+    pub fn take_application(&mut self, actor: &Actor, id: i64, now: NaiveDateTime) -> Result<()> {
+        let roles = current_roles(self.tx, actor)?;
+        let status = self.open_app(id)?.rec.status;
+        if status.is_final() {
+            return Err(StoreError::Refused(Refusal::Closed));
+        }
+        if !may_edit(status, &roles) {
+            return Err(StoreError::Forbidden(status.owner().unwrap_or(Role::Head)));
+        }
+        insert_event(
+            self.tx,
+            id,
+            now,
+            &actor.login,
+            "assigned",
+            None,
+            None,
+            &actor.name,
+        )?;
+        let app = self.open.get_mut(&id).ok_or(StoreError::NotFound)?;
+        app.assignee_id = Some(actor.staff_id);
+        app.rec.assignee = Some((actor.login.clone(), actor.name.clone()));
+        app.rec.version += 1;
+        Ok(())
+    }
+
+    /// As [`Store::update_application`], the office unchanged.
+    pub fn update_application(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        data: &ApplicationData,
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        let roles = current_roles(self.tx, actor)?;
+        let app = self.open_app(id)?;
+        if app.rec.status.is_final() {
+            return Err(StoreError::Refused(Refusal::Closed));
+        }
+        if !may_edit(app.rec.status, &roles) {
+            return Err(StoreError::Forbidden(
+                app.rec.status.owner().unwrap_or(Role::Head),
+            ));
+        }
+        let changes = describe_changes(&app.rec.data, data);
+        if changes.is_empty() {
+            return Ok(());
+        }
+        insert_event(
+            self.tx,
+            id,
+            now,
+            &actor.login,
+            "edited",
+            None,
+            None,
+            &changes,
+        )?;
+        let app = self.open.get_mut(&id).ok_or(StoreError::NotFound)?;
+        app.rec.data = data.clone();
+        app.rec.version += 1;
+        app.edited = true;
+        Ok(())
+    }
+
+    /// As [`Store::save_checks`].
+    pub fn save_checks(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        checks: &[(String, Option<CheckOutcome>, String)],
+        bureau: Option<&BureauCheck>,
+        rules: &Rules,
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        let tx = self.tx;
+        let roles = current_roles(tx, actor)?;
+        let status = self.open_app(id)?.rec.status;
+        if !matches!(status, Status::New | Status::Checked) {
+            return Err(StoreError::Refused(Refusal::Closed));
+        }
+        if !may_edit(status, &roles) {
+            return Err(StoreError::Forbidden(
+                status.owner().unwrap_or(Role::Manager),
+            ));
+        }
+        let invalid = |field: &'static str, reason: &'static str| {
+            StoreError::Invalid(vec![FieldError::new(field, reason)])
+        };
+        let mut notes = Vec::new();
+        for (code, outcome, comment) in checks {
+            if !rules.checks.iter().any(|c| &c.code == code) {
+                return Err(StoreError::Invalid(vec![FieldError::with(
+                    "checks",
+                    "err.check_unknown",
+                    code.clone(),
+                )]));
+            }
+            let comment =
+                validate::text(comment, false, 300).map_err(|r| invalid("check_comment", r))?;
+            let before: Option<(String, String)> = tx
+                .prepare_cached(
+                    "SELECT result, comment FROM application_checks WHERE application_id = ?1 AND code = ?2",
+                )?
+                .query_row(params![id, code], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            match outcome {
+                Some(o) => {
+                    if before
+                        .as_ref()
+                        .is_some_and(|(r, c)| r == o.code() && *c == comment)
+                    {
+                        continue;
+                    }
+                    tx.prepare_cached(
+                        "INSERT INTO application_checks(application_id, code, result, comment, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                         ON CONFLICT(application_id, code) DO UPDATE SET result = ?3, comment = ?4, actor = ?5, at = ?6",
+                    )?
+                    .execute(params![id, code, o.code(), comment, actor.login, fmt_time(now)])?;
+                    notes.push(format!(
+                        "{code}={}{}",
+                        o.code(),
+                        if comment.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({comment})")
+                        }
+                    ));
+                }
+                None if before.is_some() => {
+                    tx.prepare_cached(
+                        "DELETE FROM application_checks WHERE application_id = ?1 AND code = ?2",
+                    )?
+                    .execute(params![id, code])?;
+                    notes.push(format!("{code}=—"));
+                }
+                None => {}
+            }
+        }
+        if let Some(b) = bureau {
+            let name = validate::text(&b.bureau, true, 100).map_err(|r| invalid("bureau", r))?;
+            if !rules.bureau_outcomes.contains(&b.outcome) {
+                return Err(StoreError::Invalid(vec![FieldError::with(
+                    "bureau_outcome",
+                    "err.choice_unknown",
+                    b.outcome.clone(),
+                )]));
+            }
+            if b.report_date > now.date() {
+                return Err(invalid("bureau_date", "err.date_future"));
+            }
+            let comment =
+                validate::text(&b.comment, false, 300).map_err(|r| invalid("bureau_comment", r))?;
+            let before: Option<(String, String, String, String)> = tx
+                .prepare_cached(
+                    "SELECT bureau, report_date, outcome, comment FROM bureau_checks WHERE application_id = ?1",
+                )?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?;
+            let after = (
+                name.clone(),
+                b.report_date.to_string(),
+                b.outcome.clone(),
+                comment.clone(),
+            );
+            if before.as_ref() != Some(&after) {
+                tx.prepare_cached(
+                    "INSERT INTO bureau_checks(application_id, bureau, report_date, outcome, comment, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT(application_id) DO UPDATE SET bureau = ?2, report_date = ?3, outcome = ?4, comment = ?5, actor = ?6, at = ?7",
+                )?
+                .execute(params![id, name, b.report_date.to_string(), b.outcome, comment, actor.login, fmt_time(now)])?;
+                notes.push(format!("bureau={} {} {}", name, b.report_date, b.outcome));
+            }
+        }
+        if !notes.is_empty() {
+            insert_event(
+                tx,
+                id,
+                now,
+                &actor.login,
+                "checks",
+                None,
+                None,
+                &notes.join("; "),
+            )?;
+            self.open
+                .get_mut(&id)
+                .ok_or(StoreError::NotFound)?
+                .rec
+                .version += 1;
+        }
+        Ok(())
+    }
+
+    /// As [`Store::transition`]: the same role rule, requirement and side effects.
+    pub fn transition(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        to: Status,
+        input: &StepInput,
+        rules: &Rules,
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        let tx = self.tx;
+        let app = &self.open_app(id)?.rec;
+        let roles = current_roles(tx, actor)?;
+        let is_member: bool = tx
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM members WHERE passport = ?1 AND status = 'member')",
+            )?
+            .query_row([&app.data.borrower.passport], |r| r.get(0))?;
+        let req = application::may_transition(app.status, to, &roles, is_member)
+            .map_err(StoreError::Refused)?;
+        let mut comment = String::new();
+        let mut member_id = app.member_id;
+        let mut reject_reason = None;
+        match req {
+            Requirement::Verified => verify_ready(tx, app, rules)?,
+            Requirement::Decision => {
+                member_id = Some(if to == Status::Candidate {
+                    make_candidate(tx, app, now)?
+                } else {
+                    tx.prepare_cached("SELECT id FROM members WHERE passport = ?1")?
+                        .query_row([&app.data.borrower.passport], |r| r.get(0))?
+                });
+            }
+            Requirement::Fees => {
+                let StepInput::Fees {
+                    entrance_receipt,
+                    share_receipt,
+                } = input
+                else {
+                    return Err(StoreError::Invalid(vec![FieldError::new(
+                        "entrance_receipt",
+                        "err.required",
+                    )]));
+                };
+                comment =
+                    admit_member(tx, actor, app, entrance_receipt, share_receipt, rules, now)?;
+            }
+            Requirement::FinalTerms => {
+                let product = rules.product(&app.data.loan.product);
+                if product.is_none_or(|p| {
+                    app.data.loan.amount < p.min_amount || app.data.loan.amount > p.max_amount
+                }) {
+                    return Err(StoreError::Invalid(vec![FieldError::new(
+                        "amount",
+                        "err.terms_outside_product",
+                    )]));
+                }
+            }
+            Requirement::Contract => {
+                let StepInput::Contract {
+                    contract_no,
+                    issue_date,
+                } = input
+                else {
+                    return Err(StoreError::Invalid(vec![FieldError::new(
+                        "contract_no",
+                        "err.required",
+                    )]));
+                };
+                comment = issue_loan(tx, actor, app, contract_no, *issue_date, rules, now)?;
+            }
+            Requirement::Reason => {
+                let StepInput::Reason(reason) = input else {
+                    return Err(StoreError::Invalid(vec![FieldError::new(
+                        "reason",
+                        "err.required",
+                    )]));
+                };
+                let reason = validate::text(reason, true, 500)
+                    .map_err(|r| StoreError::Invalid(vec![FieldError::new("reason", r)]))?;
+                reject_reason = Some(reason.clone());
+                comment = reason;
+            }
+        }
+        let from = app.status;
+        insert_event(
+            tx,
+            id,
+            now,
+            &actor.login,
+            "status",
+            Some(from),
+            Some(to),
+            &comment,
+        )?;
+        let open = self.open.get_mut(&id).ok_or(StoreError::NotFound)?;
+        open.rec.status = to;
+        open.rec.status_since = now;
+        open.rec.assignee = None;
+        open.assignee_id = None;
+        open.rec.member_id = member_id;
+        open.rec.version += 1;
+        if let Some(r) = reject_reason {
+            open.rec.reject_reason = r;
+        }
+        if to.is_final() {
+            self.close(id)?;
+        }
+        Ok(())
+    }
+
+    /// Write an application's row as it stands and stop tracking it.
+    fn close(&mut self, id: i64) -> Result<()> {
+        let Some(OpenApp {
+            rec,
+            assignee_id,
+            edited,
+        }) = self.open.remove(&id)
+        else {
+            return Err(StoreError::NotFound);
+        };
+        let tx = self.tx;
+        tx.prepare_cached(
+            "UPDATE applications SET status = ?2, status_rank = ?3, status_since = ?4, assignee_id = ?5, member_id = ?6,
+                reject_reason = ?7, version = ?8 WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            rec.status.code(),
+            rec.status.rank(),
+            fmt_time(rec.status_since),
+            assignee_id,
+            rec.member_id,
+            rec.reject_reason,
+            rec.version,
+        ])?;
+        if !edited {
+            return Ok(());
+        }
+        // Only edited rows rewrite their data: the data columns carry most of the indexes.
+        let b = &rec.data.borrower;
+        let l = &rec.data.loan;
+        tx.prepare_cached(
+            "UPDATE applications SET last_name = ?2, first_name = ?3, patronymic = ?4, birth_date = ?5, passport = ?6,
+                passport_issued_by = ?7, passport_issued_on = ?8, reg_address = ?9, fact_address = ?10, phone = ?11,
+                email = ?12, income = ?13, expenses = ?14, payments = ?15, deductions = ?16, product = ?17, amount = ?18,
+                term_months = ?19, purpose = ?20, guarantor = ?21, collateral = ?22,
+                applicant = ?23, applicant_sort = ?24, search_text = ?25
+             WHERE id = ?1",
+        )?
+        .execute(params![
+                id,
+                b.last_name,
+                b.first_name,
+                b.patronymic,
+                b.birth_date.to_string(),
+                b.passport,
+                b.passport_issued_by,
+                b.passport_issued_on.map(|d| d.to_string()),
+                b.reg_address,
+                b.fact_address,
+                b.phone,
+                b.email,
+                b.income,
+                b.expenses,
+                b.payments,
+                b.deductions,
+                l.product,
+                l.amount,
+                l.term_months,
+                l.purpose,
+                l.guarantor,
+                l.collateral,
+                b.full_name(),
+                fold(&b.full_name()),
+                search_text(&rec.number, b),
+            ])?;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        let mut ids: Vec<i64> = self.open.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            self.close(id)?;
+        }
+        Ok(())
+    }
+
+    /// A member who joined before the desk kept applications: the fees taken at the cash desk
+    /// by `cashier` (contributions and cash orders, as on admission), the next member number,
+    /// `now` as the join date. Returns the member's id.
+    pub fn add_earlier_member(
+        &mut self,
+        cashier: &Actor,
+        m: &EarlierMember<'_>,
+        entrance_receipt: &str,
+        share_receipt: &str,
+        rules: &Rules,
+        now: NaiveDateTime,
+    ) -> Result<i64> {
+        let tx = self.tx;
+        let b = m.borrower;
+        let today = now.date().to_string();
+        let seq = next_counter(tx, "member")?;
+        tx.prepare_cached(
+            "INSERT INTO members(status, member_no, join_date, last_name, first_name, patronymic, birth_date, passport,
+                passport_issued_by, passport_issued_on, reg_address, fact_address, phone, email, income, expenses, payments,
+                deductions, office_id, manager_id, created_at)
+             VALUES ('member', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        )?
+        .execute(params![
+            format!("{seq:06}"),
+            today,
+            b.last_name,
+            b.first_name,
+            b.patronymic,
+            b.birth_date.to_string(),
+            b.passport,
+            b.passport_issued_by,
+            b.passport_issued_on.map(|d| d.to_string()),
+            b.reg_address,
+            b.fact_address,
+            b.phone,
+            b.email,
+            b.income,
+            b.expenses,
+            b.payments,
+            b.deductions,
+            m.office_id,
+            m.manager_id,
+            fmt_time(now),
+        ])?;
+        let member_id = tx.last_insert_rowid();
+        for (kind, amount, rec) in [
+            ("entrance_fee", rules.fees.entrance_fee, entrance_receipt),
+            ("mandatory_share", rules.fees.mandatory_share, share_receipt),
+        ] {
+            tx.prepare_cached(
+                "INSERT INTO contributions(member_id, kind, amount, receipt_no, paid_on, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![member_id, kind, amount, rec, today, cashier.login])?;
+            let order = next_counter(tx, "cash_order")?;
+            tx.prepare_cached(
+                "INSERT INTO cash_orders(number, kind, amount, member_id, receipt_no, at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![format!("{order:06}"), kind, amount, member_id, rec, fmt_time(now), cashier.login])?;
+        }
+        Ok(member_id)
+    }
+
+    /// A voluntary share contribution paid at the cash desk.
+    pub fn add_voluntary_share(
+        &mut self,
+        cashier: &Actor,
+        member_id: i64,
+        amount: Money,
+        receipt: &str,
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO contributions(member_id, kind, amount, receipt_no, paid_on, actor) VALUES (?1, 'voluntary_share', ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![member_id, amount, receipt, now.date().to_string(), cashier.login])?;
+        Ok(())
+    }
+
+    /// A member leaves the cooperative (keeps the member number).
+    pub fn member_leaves(&mut self, member_id: i64) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE members SET status = 'left', version = version + 1 WHERE id = ?1 AND status = 'member'",
+            )?
+            .execute([member_id])?;
+        Ok(())
+    }
+
+    /// The member holding this passport, if any.
+    pub fn member_by_passport(&self, passport: &str) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT id FROM members WHERE passport = ?1")?
+            .query_row([passport], |r| r.get(0))
+            .optional()?)
+    }
+}
