@@ -12,6 +12,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 pub struct LoginState {
     pub form: Form,
     pub error: Option<String>,
+    /// On a demo database: which logins to try, and the password.
+    pub demo_hint: Option<String>,
 }
 
 impl LoginState {
@@ -22,7 +24,38 @@ impl LoginState {
                 Field::secret("password", cat.t("login.password")),
             ]),
             error: None,
+            demo_hint: None,
         }
+    }
+}
+
+impl App {
+    /// On a database built by `coopdesk demo`, say on the login screen how to get in:
+    /// one login for each role, and the shared password.
+    pub fn set_demo_hint(&mut self) {
+        if !self.store.is_demo().unwrap_or(false) {
+            return;
+        }
+        let Ok(staff) = self.store.staff() else {
+            return;
+        };
+        let mut shown = Vec::new();
+        for role in crate::domain::Role::ALL {
+            if let Some(s) = staff.iter().find(|s| s.roles == [role]) {
+                shown.push(format!(
+                    "{} ({})",
+                    s.login,
+                    self.cat.t(&format!("role_short.{}", role.code()))
+                ));
+            }
+        }
+        self.login.demo_hint = Some(self.cat.f(
+            "login.demo_hint",
+            &[
+                ("logins", &shown.join(", ")),
+                ("password", crate::cli::demo::DEMO_PASSWORD),
+            ],
+        ));
     }
 }
 
@@ -50,7 +83,9 @@ impl App {
             .authenticate(&login, &password, self.clock.now(), &self.security)
         {
             Ok(actor) => {
+                let hint = self.login.demo_hint.take();
                 self.login = LoginState::new(&self.cat);
+                self.login.demo_hint = hint;
                 self.enter(actor);
             }
             Err(e) => {
@@ -82,6 +117,17 @@ impl App {
             .login
             .form
             .render(form_area, f.buffer_mut(), &t, 12, true);
+        if let Some(h) = &self.login.demo_hint {
+            let y = popup.y + popup.height + 1;
+            if y + 3 <= area.y + area.height {
+                f.render_widget(
+                    Paragraph::new(h.as_str())
+                        .style(t.muted)
+                        .wrap(Wrap { trim: true }),
+                    Rect::new(popup.x, y, popup.width, 3),
+                );
+            }
+        }
         if let Some(e) = &self.login.error {
             f.render_widget(
                 Paragraph::new(e.as_str())
