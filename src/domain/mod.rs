@@ -1,6 +1,7 @@
 //! Pure rules: no I/O, no clock, no SQL, no terminal. Dates come in as parameters.
 
 pub mod application;
+pub mod calculator;
 pub mod calendar;
 pub mod draft;
 pub mod money;
