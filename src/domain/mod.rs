@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod draft;
 pub mod money;
 pub mod product;
+pub mod scorecard;
 pub mod validate;
 
 pub use application::{Role, Status};
