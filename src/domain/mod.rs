@@ -7,6 +7,7 @@ pub mod draft;
 pub mod money;
 pub mod product;
 pub mod scorecard;
+pub mod scorecard_derive;
 pub mod validate;
 
 pub use application::{Role, Status};
