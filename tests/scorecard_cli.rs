@@ -313,6 +313,18 @@ fn a_bad_answers_file_is_refused_with_every_problem() {
     assert!(r.stderr.contains(&format!(
         "{f}: general.age: дробное число пишется в кавычках"
     )));
+    let path = write(dir.path(), "list.json", "[true, false]");
+    let r = coopdesk(
+        dir.path(),
+        &["scorecard", "score", "--card", CARD, "--answers", s(&path)],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains(&format!("{}: ответы — объект JSON", s(&path))),
+        "{}",
+        r.stderr
+    );
     let path = write(dir.path(), "syntax.json", "{ not json");
     let r = coopdesk(
         dir.path(),

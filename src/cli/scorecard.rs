@@ -203,10 +203,17 @@ fn score(
             .iter()
             .map(|p| {
                 let reason = cat.f(p.reason, &[("detail", p.detail.as_deref().unwrap_or(""))]);
-                cat.f(
-                    "scorecard.answers_bad",
-                    &[("file", &file), ("key", &p.key), ("reason", &reason)],
-                )
+                if p.key.is_empty() {
+                    cat.f(
+                        "scorecard.answers_unreadable",
+                        &[("file", &file), ("detail", &reason)],
+                    )
+                } else {
+                    cat.f(
+                        "scorecard.answers_bad",
+                        &[("file", &file), ("key", &p.key), ("reason", &reason)],
+                    )
+                }
             })
             .collect();
         Failure::Refused(lines.join("\n"))

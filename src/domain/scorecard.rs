@@ -660,6 +660,8 @@ pub enum AnswerError {
     Negative,
     #[error("a fractional number is written in quotes")]
     FractionInQuotes,
+    #[error("answers are a JSON object keyed stage.question")]
+    NotAnObject,
 }
 
 impl AnswerError {
@@ -674,6 +676,7 @@ impl AnswerError {
             AnswerError::UnknownOption(_) => "scorecard.err.unknown_option",
             AnswerError::Negative => "scorecard.err.negative",
             AnswerError::FractionInQuotes => "scorecard.err.fraction_in_quotes",
+            AnswerError::NotAnObject => "scorecard.err.not_an_object",
         }
     }
 
@@ -739,13 +742,14 @@ pub fn parse_number(s: &str) -> Option<Decimal> {
 /// "property.owned": ["car", "dacha"], "credit_history.borrowed_before": true,
 /// "sufficiency.requested": "3000000.00"}`. Keys must be the card's; `null` means unanswered;
 /// whole numbers may be JSON numbers, fractions go in quotes (no floating point).
-/// Every problem is returned, not just the first.
+/// Every problem is returned, not just the first (anything but an object is one problem
+/// with an empty key).
 pub fn answers_from_json(
     card: &Card,
     value: &serde_json::Value,
 ) -> Result<Answers, Vec<InvalidAnswer>> {
     let Some(obj) = value.as_object() else {
-        return Err(vec![InvalidAnswer::new("", AnswerError::UnknownQuestion)]);
+        return Err(vec![InvalidAnswer::new("", AnswerError::NotAnObject)]);
     };
     let mut answers = Answers::new();
     let mut problems = Vec::new();
