@@ -29,6 +29,7 @@ pub struct Config {
     pub assets_dir: Option<PathBuf>,
     pub security: Security,
     pub queue: QueueConfig,
+    pub scoring: ScoringConfig,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -45,6 +46,22 @@ pub struct QueueConfig {
     pub time_limits: BTreeMap<String, Spanned<String>>,
 }
 
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScoringConfig {
+    /// Id of the active scorecard: `<assets_dir>/scorecards/<id>.toml`, else the shipped card
+    /// of that id (`default`). Empty: no card is active and applications are not scored.
+    pub card: String,
+}
+
+impl Default for ScoringConfig {
+    fn default() -> Self {
+        ScoringConfig {
+            card: "default".into(),
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -55,6 +72,7 @@ impl Default for Config {
             assets_dir: None,
             security: Security::default(),
             queue: QueueConfig::default(),
+            scoring: ScoringConfig::default(),
         }
     }
 }
@@ -145,6 +163,7 @@ mod tests {
         let (c, _) = Config::load(Some(&p)).unwrap();
         assert_eq!(c.language, "ru");
         assert_eq!(c.security.max_failed_logins, 5);
+        assert_eq!(c.scoring.card, "default");
     }
 
     #[test]

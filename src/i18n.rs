@@ -181,6 +181,7 @@ mod tests {
                         "product_kind.",
                         "pane.",
                         "unit.",
+                        "scorecard.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

@@ -5,6 +5,7 @@ pub mod config;
 pub mod domain;
 pub mod i18n;
 pub mod rules;
+pub mod scorecards;
 pub mod store;
 pub mod tomlfile;
 pub mod tui;

@@ -2,6 +2,7 @@
 //! `assets_dir` when the cooperative keeps its own edited copies. Validated on load.
 
 use crate::domain::Status;
+use crate::domain::calculator::ScheduleKind;
 use crate::domain::calendar::Calendar;
 use crate::domain::money::Money;
 use crate::domain::product::{Fees, Product, ProductKind};
@@ -118,6 +119,8 @@ struct ProductRow {
     max_term_months: u32,
     rate: Spanned<String>,
     ukp: Spanned<String>,
+    #[serde(default)]
+    schedule: ScheduleKind,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +203,7 @@ fn parse_products(file: &str, src: &str) -> Result<(Vec<Product>, Fees), FileErr
             max_term_months: r.max_term_months,
             rate: decimal_at(file, src, "rate", &r.rate)?,
             ukp: decimal_at(file, src, "ukp", &r.ukp)?,
+            schedule: r.schedule,
         });
     }
     if !products.iter().any(|p| p.kind == ProductKind::Loan) {
@@ -331,6 +335,11 @@ mod tests {
         }
         assert_eq!(r.product("housing").unwrap().ukp, Decimal::new(2, 0));
         assert_eq!(r.product("business").unwrap().ukp, Decimal::new(15, 1));
+        assert!(
+            r.products
+                .iter()
+                .all(|p| p.schedule == ScheduleKind::Annuity)
+        );
         assert_eq!(r.time_limits.len(), 5);
         assert!(!r.checks.is_empty());
     }
@@ -345,6 +354,22 @@ mod tests {
             .position(|l| l.contains("max_amount = \"-"))
             .unwrap()
             + 1;
+        assert_eq!(e.line, line);
+    }
+
+    #[test]
+    fn schedule_defaults_to_annuity_and_is_checked() {
+        let src = PRODUCTS_TOML.replace("schedule = \"annuity\"\n", "");
+        assert!(!src.contains("schedule ="));
+        let (products, _) = parse_products("p.toml", &src).unwrap();
+        assert!(products.iter().all(|p| p.schedule == ScheduleKind::Annuity));
+        let src =
+            PRODUCTS_TOML.replacen("schedule = \"annuity\"", "schedule = \"differentiated\"", 1);
+        let (products, _) = parse_products("p.toml", &src).unwrap();
+        assert_eq!(products[0].schedule, ScheduleKind::Differentiated);
+        let src = PRODUCTS_TOML.replacen("schedule = \"annuity\"", "schedule = \"balloon\"", 1);
+        let e = parse_products("p.toml", &src).unwrap_err();
+        let line = src.lines().position(|l| l.contains("balloon")).unwrap() + 1;
         assert_eq!(e.line, line);
     }
 

@@ -6,11 +6,13 @@
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod scorecard;
 pub mod setup;
 
 use crate::config::Config;
 use crate::i18n::Catalog;
 use crate::rules::Rules;
+use crate::scorecards::LoadedCard;
 use crate::store::{Store, StoreError};
 use chrono::{Local, NaiveDate, NaiveDateTime};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -91,6 +93,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// Scorecards for the credit committee: validate a card, try it on sample answers.
+    Scorecard {
+        #[command(subcommand)]
+        command: scorecard::ScorecardCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -154,6 +161,8 @@ pub struct Context {
     pub config: Config,
     pub rules: Rules,
     pub catalog: Catalog,
+    /// The active scorecard (`[scoring] card`), validated at start; `None` when scoring is off.
+    pub scorecard: Option<LoadedCard>,
     pub db_path: PathBuf,
     pub today: NaiveDate,
     pub ascii: bool,
@@ -226,6 +235,12 @@ pub fn load_context(cli: &Cli) -> Result<Context, Failure> {
     }
     let catalog =
         Catalog::load(&config.language, assets).map_err(|e| Failure::Setup(e.to_string()))?;
+    let scorecard = crate::scorecards::load_active(
+        &config.scoring.card,
+        assets,
+        cfg_src.as_ref().map(|(f, s)| (f.as_str(), s.as_str())),
+    )
+    .map_err(|e| Failure::Setup(e.to_string()))?;
     let db_path = cli
         .db
         .clone()
@@ -240,6 +255,7 @@ pub fn load_context(cli: &Cli) -> Result<Context, Failure> {
         config,
         rules,
         catalog,
+        scorecard,
         db_path,
         today,
         ascii,
@@ -306,6 +322,7 @@ pub fn main() -> ExitCode {
                     with_history,
                 },
         }) => export::applications(&ctx, *format, *with_history),
+        Some(Command::Scorecard { command }) => scorecard::run(&ctx, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

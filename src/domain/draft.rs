@@ -407,6 +407,7 @@ pub(crate) mod tests {
                 max_term_months: 36,
                 rate: Decimal::new(24, 0),
                 ukp: Decimal::ONE,
+                schedule: Default::default(),
             },
             Product {
                 code: "savings".into(),
@@ -421,6 +422,7 @@ pub(crate) mod tests {
                 max_term_months: 60,
                 rate: Decimal::new(12, 0),
                 ukp: Decimal::ONE,
+                schedule: Default::default(),
             },
         ]
     }

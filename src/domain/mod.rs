@@ -1,10 +1,13 @@
 //! Pure rules: no I/O, no clock, no SQL, no terminal. Dates come in as parameters.
 
 pub mod application;
+pub mod calculator;
 pub mod calendar;
 pub mod draft;
 pub mod money;
 pub mod product;
+pub mod scorecard;
+pub mod scorecard_derive;
 pub mod validate;
 
 pub use application::{Role, Status};

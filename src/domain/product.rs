@@ -1,5 +1,6 @@
 //! Products and fees as the rules files define them (`assets/rules/products.toml`).
 
+use super::calculator::ScheduleKind;
 use super::money::Money;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -29,6 +30,8 @@ pub struct Product {
     pub rate: Decimal,
     /// УКП (conditional credit units) per item sold.
     pub ukp: Decimal,
+    /// How loans of this product are repaid (annuity unless the rules file says otherwise).
+    pub schedule: ScheduleKind,
 }
 
 impl Product {
