@@ -45,6 +45,9 @@ pub struct Rules {
     pub checks: Vec<CheckItem>,
     pub bureau_outcomes: Vec<String>,
     pub calendar: Calendar,
+    /// The active scorecard (`[scoring] card` in the config); `None`: applications are not
+    /// scored and `new → checked` does not ask for a score.
+    pub scorecard: Option<crate::scorecards::LoadedCard>,
 }
 
 impl Rules {
@@ -91,6 +94,7 @@ impl Rules {
             checks,
             bureau_outcomes,
             calendar,
+            scorecard: None,
         })
     }
 }

@@ -251,6 +251,7 @@ pub fn load_context(cli: &Cli) -> Result<Context, Failure> {
     let mono = cli.mono
         || config.theme == crate::config::ThemeChoice::Mono
         || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    rules.scorecard = scorecard.clone();
     Ok(Context {
         config,
         rules,

@@ -374,6 +374,14 @@ pub(super) fn insert_event(
     Ok(())
 }
 
+pub(super) fn load_in(tx: &Transaction, id: i64) -> Result<ApplicationRecord> {
+    load(tx, id)
+}
+
+pub(super) fn conflict_in(tx: &Transaction, id: i64) -> StoreError {
+    conflict(tx, id)
+}
+
 fn load(tx: &Transaction, id: i64) -> Result<ApplicationRecord> {
     tx.prepare_cached(&format!("{SELECT_RECORD} WHERE a.id = ?1"))?
         .query_row([id], record_from)
@@ -537,9 +545,56 @@ impl Store {
         rules: &Rules,
         now: NaiveDateTime,
     ) -> Result<ApplicationRecord> {
+        self.save_application_scored(
+            actor, id, version, data, office_id, checks, bureau, None, rules, now,
+        )
+    }
+
+    /// The dialog's save with the scoring tab: data, checks and (when given) a new score on the
+    /// active card, one transaction. Without a score input, a scored application whose terms
+    /// changed is scored again on the new terms with the answers it had.
+    #[allow(clippy::too_many_arguments)]
+    pub fn save_application_scored(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        data: &ApplicationData,
+        office_id: i64,
+        checks: &[CheckEntry],
+        bureau: Option<&BureauCheck>,
+        score: Option<&super::scores::ScoreInput>,
+        rules: &Rules,
+        now: NaiveDateTime,
+    ) -> Result<ApplicationRecord> {
         self.write(|tx| {
             update_in(tx, actor, id, version, data, office_id, now)?;
             checks_in(tx, actor, id, checks, bureau, rules, now)?;
+            let app = load(tx, id)?;
+            match (score, rules.scorecard.as_ref()) {
+                (Some(input), Some(card)) => {
+                    let prev = super::scores::latest_in(tx, id)?;
+                    let same = prev.as_ref().is_some_and(|p| {
+                        p.card_id == card.card.id
+                            && p.card_version == card.card.version
+                            && super::scores::input_of(p, card) == *input
+                            && super::scores::evaluate_for(card, &app, input, rules).0 == p.answers
+                    });
+                    if !same {
+                        super::scores::record_in(
+                            tx,
+                            &actor.login,
+                            &app,
+                            card,
+                            input,
+                            rules,
+                            "",
+                            now,
+                        )?;
+                    }
+                }
+                _ => super::scores::rescore_if_changed(tx, &actor.login, &app, rules, now)?,
+            }
             load(tx, id)
         })
     }
@@ -709,6 +764,8 @@ impl Store {
                     }) {
                         return Err(StoreError::Invalid(vec![FieldError::new("amount", "err.terms_outside_product")]));
                     }
+                    // Final terms: the score stands on them (DOMAIN §2).
+                    super::scores::rescore_if_changed(tx, &actor.login, &app, rules, now)?;
                 }
                 Requirement::Contract => {
                     let StepInput::Contract { contract_no, issue_date } = input else {
@@ -996,6 +1053,7 @@ fn create_in(
 /// `new → checked`: data complete, every call-centre check done and none failed.
 pub(super) fn verify_ready(tx: &Transaction, app: &ApplicationRecord, rules: &Rules) -> Result<()> {
     let mut errors = missing_for_check(&app.data.borrower);
+    errors.extend(super::scores::require_score(tx, app, rules));
     let mut stmt =
         tx.prepare_cached("SELECT code, result FROM application_checks WHERE application_id = ?1")?;
     let done: Vec<(String, String)> = stmt
@@ -1436,7 +1494,7 @@ impl Store {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let rec = record_from(r)?;
-            f(&rec).map_err(|e| StoreError::Hash(e.to_string()))?;
+            f(&rec).map_err(|e| StoreError::Io(e.to_string()))?;
         }
         Ok(())
     }

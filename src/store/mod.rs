@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod demo;
 pub mod money_sql;
+pub mod scores;
 pub mod staff;
 
 use crate::domain::Role;
@@ -15,7 +16,10 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_init.sql"),
+    include_str!("migrations/002_scores.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -57,6 +61,8 @@ pub enum StoreError {
     NewerSchema { found: u32, supported: u32 },
     #[error("password hashing: {0}")]
     Hash(String),
+    #[error("{0}")]
+    Io(String),
 }
 
 impl StoreError {
@@ -94,6 +100,7 @@ impl StoreError {
                 ],
             ),
             StoreError::Hash(e) => cat.f("err.db", &[("detail", e)]),
+            StoreError::Io(e) => cat.f("err.io", &[("detail", e)]),
         }
     }
 }
