@@ -272,3 +272,58 @@ fn other_panes_say_they_are_not_there_yet() {
     typ(&mut a, "3");
     assert!(text(&mut a).contains("ещё не готова"));
 }
+
+/// The same App with the shipped scorecard active.
+fn scored_app(dir: &tempfile::TempDir, mono: bool) -> App {
+    let mut a = app(dir, mono, false);
+    a.rules.scorecard = coopdesk::scorecards::load_active("default", None, None).unwrap();
+    a
+}
+
+#[test]
+fn scoring_tab_shows_total_category_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = scored_app(&dir, false);
+    login(&mut a, "man");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::PageDown);
+    press(&mut a, KeyCode::PageDown);
+    let t = text(&mut a);
+    // Age comes from the birth date (14.03.1985, applied 18.11.2026): 41, never typed.
+    assert!(t.contains("41"), "{t}");
+    assert!(
+        t.contains("Категория 3"),
+        "an unanswered card is category 3:\n{t}"
+    );
+    assert!(t.contains("принудительно"), "and says why:\n{t}");
+    insta::assert_snapshot!("scoring_color", screen(&mut a, 80, 24));
+    // Answer the first question; the total moves with it.
+    let before = t.lines().find(|l| l.contains("Итого")).unwrap().to_string();
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Right);
+        press(&mut a, KeyCode::Tab);
+    }
+    let after = text(&mut a);
+    assert!(a.top_dialog().unwrap().dirty());
+    insta::assert_snapshot!("scoring_answered_mono", {
+        let mut b = scored_app(&tempfile::tempdir().unwrap(), true);
+        login(&mut b, "man");
+        press(&mut b, KeyCode::Enter);
+        press(&mut b, KeyCode::PageDown);
+        press(&mut b, KeyCode::PageDown);
+        screen(&mut b, 80, 24)
+    });
+    let _ = (before, after);
+}
+
+#[test]
+fn checking_needs_a_score_when_a_card_is_active() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = scored_app(&dir, false);
+    login(&mut a, "man");
+    typ(&mut a, "s");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    let t = text(&mut a);
+    assert!(t.contains("не оценена по скоринговой карте"), "{t}");
+}

@@ -482,12 +482,17 @@ impl Store {
         office_id: i64,
         checks: &[CheckEntry],
         bureau: Option<&BureauCheck>,
+        score: Option<&super::scores::ScoreInput>,
         rules: &Rules,
         now: NaiveDateTime,
     ) -> Result<ApplicationRecord> {
         self.write(|tx| {
             let created = create_in(tx, actor, data, office_id, now)?;
             checks_in(tx, actor, created.id, checks, bureau, rules, now)?;
+            if let (Some(input), Some(card)) = (score, rules.scorecard.as_ref()) {
+                let app = load(tx, created.id)?;
+                super::scores::record_in(tx, &actor.login, &app, card, input, rules, "", now)?;
+            }
             load(tx, created.id)
         })
     }

@@ -143,6 +143,7 @@ fn bind_card_version(tx: &Transaction, card: &LoadedCard, now: NaiveDateTime) ->
 }
 
 /// Record a score inside a transaction; the history gets a row saying total and category.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn record_in(
     tx: &Transaction,
     actor_login: &str,

@@ -11,6 +11,7 @@ use crate::store::applications::{ApplicationRecord, BureauCheck, CheckEntry, Che
 use crate::store::{StoreError, field_error_text};
 use crate::tui::app::{App, MsgKind, Overlay};
 use crate::tui::keymap::{self, Action, Ctx};
+use crate::tui::panes::scoring::ScoringTab;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, Form};
 use ratatui::Frame;
@@ -19,12 +20,16 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-pub const TABS: [&str; 4] = [
+pub const TABS: [&str; 5] = [
     "dialog.tab_borrower",
     "dialog.tab_loan",
+    "dialog.tab_scoring",
     "dialog.tab_checks",
     "dialog.tab_history",
 ];
+const TAB_SCORING: usize = 2;
+const TAB_CHECKS: usize = 3;
+const TAB_HISTORY: usize = 4;
 
 pub struct AppDialog {
     pub record: Option<ApplicationRecord>,
@@ -32,6 +37,8 @@ pub struct AppDialog {
     pub borrower: Form,
     pub loan: Form,
     pub checks: Form,
+    /// The active card's questions; `None` when no card is active.
+    pub scoring: Option<ScoringTab>,
     pub history: Vec<Event>,
     pub history_scroll: usize,
     pub editable: bool,
@@ -181,18 +188,32 @@ impl AppDialog {
             Some(r) => app.store.history(r.id)?,
             None => vec![],
         };
-        Ok(AppDialog {
+        let scoring = match &app.rules.scorecard {
+            Some(card) => {
+                let recorded = match &record {
+                    Some(r) => app.store.latest_score(r.id)?,
+                    None => None,
+                };
+                let open = record.as_ref().is_none_or(|r| !r.status.is_final());
+                Some(ScoringTab::new(card, recorded, editable && open, cat))
+            }
+            None => None,
+        };
+        let mut d = AppDialog {
             record,
             tab: 0,
             borrower,
             loan,
             checks,
+            scoring,
             history,
             history_scroll: 0,
             editable,
             checks_editable,
             message: None,
-        })
+        };
+        d.rescore(&app.rules, app.clock.today);
+        Ok(d)
     }
 
     pub fn new_application(app: &App, office_id: i64) -> AppDialog {
@@ -235,15 +256,33 @@ impl AppDialog {
     }
 
     pub fn dirty(&self) -> bool {
-        self.borrower.dirty || self.loan.dirty || self.checks.dirty
+        self.borrower.dirty
+            || self.loan.dirty
+            || self.checks.dirty
+            || self.scoring.as_ref().is_some_and(|s| s.dirty())
     }
 
     fn form_mut(&mut self) -> Option<&mut Form> {
         match self.tab {
             0 => Some(&mut self.borrower),
             1 => Some(&mut self.loan),
-            2 => Some(&mut self.checks),
+            TAB_SCORING => self.scoring.as_mut().map(|s| &mut s.form),
+            TAB_CHECKS => Some(&mut self.checks),
             _ => None,
+        }
+    }
+
+    /// Score again on what is on screen (after any key).
+    pub fn rescore(&mut self, rules: &Rules, products_on: chrono::NaiveDate) {
+        let on = self
+            .record
+            .as_ref()
+            .map(|r| r.created_at.date())
+            .unwrap_or(products_on);
+        let typed = draft::validate(&self.input(), &rules.products, on).ok();
+        let data = typed.as_ref().or(self.record.as_ref().map(|r| &r.data));
+        if let Some(s) = self.scoring.as_mut() {
+            s.recompute(data, on, rules);
         }
     }
 
@@ -268,16 +307,26 @@ impl AppDialog {
             };
             let placed = self.borrower.set_error(e.field, reason.clone())
                 || self.loan.set_error(e.field, reason.clone())
-                || self.checks.set_error(e.field, reason);
+                || self.checks.set_error(e.field, reason.clone())
+                || self
+                    .scoring
+                    .as_mut()
+                    .is_some_and(|s| s.form.set_error(e.field, reason));
             if !placed {
                 loose.push(field_error_text(cat, e));
             }
         }
         // Go to the first tab with an error.
-        if let Some(tab) = [&self.borrower, &self.loan, &self.checks]
-            .iter()
-            .position(|f| f.error_count() > 0)
-        {
+        let counts = [
+            self.borrower.error_count(),
+            self.loan.error_count(),
+            self.scoring
+                .as_ref()
+                .map(|s| s.form.error_count())
+                .unwrap_or(0),
+            self.checks.error_count(),
+        ];
+        if let Some(tab) = counts.iter().position(|n| *n > 0) {
             self.tab = tab;
             if let Some(f) = self.form_mut() {
                 f.focus_first_error();
@@ -396,7 +445,12 @@ impl AppDialog {
             let errors = match i {
                 0 => self.borrower.error_count(),
                 1 => self.loan.error_count(),
-                2 => self.checks.error_count(),
+                TAB_SCORING => self
+                    .scoring
+                    .as_ref()
+                    .map(|s| s.form.error_count())
+                    .unwrap_or(0),
+                TAB_CHECKS => self.checks.error_count(),
                 _ => 0,
             };
             let mark = if errors > 0 { t.sym.error } else { "" };
@@ -444,20 +498,16 @@ impl AppDialog {
         match self.tab {
             0 => cursor = self.borrower.render(body, f.buffer_mut(), t, 26, true),
             1 => cursor = self.loan.render(body, f.buffer_mut(), t, 26, true),
-            2 => {
-                let note_h = 1;
-                f.render_widget(
-                    Paragraph::new(cat.t("dialog.scoring_pending")).style(t.muted),
-                    Rect::new(body.x, body.y, body.width, note_h),
-                );
-                let rest = Rect::new(
-                    body.x,
-                    body.y + note_h,
-                    body.width,
-                    body.height.saturating_sub(note_h),
-                );
-                cursor = self.checks.render(rest, f.buffer_mut(), t, 34, true);
-            }
+            TAB_SCORING => match self.scoring.as_mut() {
+                Some(sc) => cursor = sc.draw(f, body, t, cat),
+                None => f.render_widget(
+                    Paragraph::new(cat.t("dialog.scoring_off"))
+                        .style(t.muted)
+                        .wrap(Wrap { trim: true }),
+                    body,
+                ),
+            },
+            TAB_CHECKS => cursor = self.checks.render(body, f.buffer_mut(), t, 34, true),
             _ => self.draw_history(f, body, t, cat),
         }
         // The focused field's error, else the dialog's message.
@@ -487,7 +537,8 @@ impl AppDialog {
         match self.tab {
             0 => Some(&self.borrower),
             1 => Some(&self.loan),
-            2 => Some(&self.checks),
+            TAB_SCORING => self.scoring.as_ref().map(|s| &s.form),
+            TAB_CHECKS => Some(&self.checks),
             _ => None,
         }
     }
@@ -575,7 +626,7 @@ impl App {
                 }
             }
             _ => {
-                if d.tab == 3 {
+                if d.tab == TAB_HISTORY {
                     match key.code {
                         KeyCode::Down => {
                             d.history_scroll =
@@ -586,6 +637,11 @@ impl App {
                     }
                 } else if let Some(form) = d.form_mut() {
                     form.handle_key(&key);
+                    let rules = self.rules.clone();
+                    let today = self.clock.today;
+                    if let Some(d) = self.top_dialog() {
+                        d.rescore(&rules, today);
+                    }
                 }
             }
         }
@@ -635,6 +691,9 @@ impl App {
         d.borrower.clear_errors();
         d.loan.clear_errors();
         d.checks.clear_errors();
+        if let Some(sc) = d.scoring.as_mut() {
+            sc.form.clear_errors();
+        }
         let on = d
             .record
             .as_ref()
@@ -644,7 +703,21 @@ impl App {
         let office_id: i64 = d.loan.get("office").parse().unwrap_or(actor.office_id);
         let data = draft::validate(&input, &rules.products, on);
         let checks = d.check_values(&cat, &rules, today);
+        // A score is recorded when the answers changed, or when there is none yet and
+        // something was answered; the store evaluates the card itself.
+        let score = match d.scoring.as_ref() {
+            Some(sc)
+                if !sc.form.fields.iter().all(|f| f.readonly)
+                    && (sc.dirty() || (sc.recorded.is_none() && d.record.is_none())) =>
+            {
+                Some(sc.input())
+            }
+            _ => None,
+        };
         let mut errors = Vec::new();
+        if let Some(Err(e)) = &score {
+            errors.extend(e.iter().cloned());
+        }
         if let Err(e) = &data {
             errors.extend(e.iter().cloned());
         }
@@ -663,9 +736,10 @@ impl App {
         let (Ok(data), Ok((checks, bureau))) = (data, checks) else {
             return false;
         };
+        let score = score.and_then(Result::ok);
         let record = d.record.clone();
         let result = match &record {
-            Some(r) => self.store.save_application(
+            Some(r) => self.store.save_application_scored(
                 &actor,
                 r.id,
                 r.version,
@@ -673,6 +747,7 @@ impl App {
                 office_id,
                 &checks,
                 bureau.as_ref(),
+                score.as_ref(),
                 &rules,
                 now,
             ),
@@ -682,6 +757,7 @@ impl App {
                 office_id,
                 &checks,
                 bureau.as_ref(),
+                score.as_ref(),
                 &rules,
                 now,
             ),

@@ -4,4 +4,5 @@ pub mod dialog;
 pub mod filter;
 pub mod login;
 pub mod queue;
+pub mod scoring;
 pub mod step;

@@ -176,10 +176,16 @@ impl StepForm {
         t: &Theme,
         cat: &Catalog,
     ) -> Option<Position> {
+        // Grow to show every reason a step was refused for.
+        let error_lines = self
+            .error
+            .as_ref()
+            .map(|e| e.chars().count() as u16 / 64 + 1)
+            .unwrap_or(0);
         let h = if self.form.fields.is_empty() {
-            6
+            5 + error_lines.max(1)
         } else {
-            self.form.fields.len() as u16 + 8
+            self.form.fields.len() as u16 + 7 + error_lines.max(1)
         };
         let popup = centered(area, 70, h);
         f.render_widget(Clear, popup);

@@ -280,6 +280,58 @@ impl Form {
         true
     }
 
+    /// The first of `indices` shown when `rows` lines are available: keeps the focus in view.
+    pub fn first_visible(&self, indices: &[usize], rows: usize) -> usize {
+        let pos = indices.iter().position(|i| *i == self.focus).unwrap_or(0);
+        if rows == 0 {
+            0
+        } else {
+            (pos + 1).saturating_sub(rows)
+        }
+    }
+
+    /// Draw only the fields at `indices` (e.g. one stage of a long form), keeping the focused
+    /// one in view. Returns where the cursor goes.
+    pub fn render_rows(
+        &mut self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: &Theme,
+        label_width: u16,
+        active: bool,
+        indices: &[usize],
+    ) -> Option<Position> {
+        let first = self.first_visible(indices, area.height as usize);
+        let mut cursor = None;
+        for (row, idx) in indices
+            .iter()
+            .skip(first)
+            .take(area.height as usize)
+            .enumerate()
+        {
+            let saved = std::mem::take(&mut self.fields);
+            let one = vec![saved[*idx].clone()];
+            let mut sub = Form {
+                fields: one,
+                focus: 0,
+                dirty: false,
+                scroll: 0,
+            };
+            let c = sub.render(
+                Rect::new(area.x, area.y + row as u16, area.width, 1),
+                buf,
+                theme,
+                label_width,
+                active && *idx == self.focus,
+            );
+            self.fields = saved;
+            if c.is_some() {
+                cursor = c;
+            }
+        }
+        cursor
+    }
+
     /// Draw the fields one per line: label, value, error. Returns where the cursor goes.
     pub fn render(
         &mut self,
