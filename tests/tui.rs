@@ -327,3 +327,23 @@ fn checking_needs_a_score_when_a_card_is_active() {
     let t = text(&mut a);
     assert!(t.contains("не оценена по скоринговой карте"), "{t}");
 }
+
+#[test]
+fn loan_tab_calculates_and_shows_the_schedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, false, false);
+    login(&mut a, "man");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::PageDown);
+    let t = text(&mut a);
+    // 150 000 at 24 % for 24 months, annuity: 150000 × 0.02 / (1 − 1.02^−24) = 7 930,66.
+    assert!(t.contains("Платёж в месяц: 7 930,66"), "{t}");
+    insta::assert_snapshot!("loan_calculator", screen(&mut a, 80, 24));
+    press(&mut a, KeyCode::F(3));
+    press(&mut a, KeyCode::End);
+    let t = text(&mut a);
+    assert!(t.contains("24 "), "the last month is listed:\n{t}");
+    assert!(t.contains("0,00"), "the balance ends at zero:\n{t}");
+    press(&mut a, KeyCode::Esc);
+    assert!(!text(&mut a).contains("График платежей"));
+}

@@ -54,6 +54,7 @@ pub enum Overlay {
     Steps(StepMenu),
     StepForm(Box<StepForm>),
     Filter(Box<FilterForm>),
+    Schedule(Box<super::panes::calculator::ScheduleView>),
     ConfirmQuit,
     ConfirmDiscard,
 }
@@ -305,6 +306,7 @@ impl App {
             Overlay::Steps(_) => self.steps_key(key),
             Overlay::StepForm(_) => self.step_form_key(key),
             Overlay::Filter(_) => self.filter_key(key),
+            Overlay::Schedule(_) => self.schedule_key(key),
         }
     }
 
@@ -406,6 +408,10 @@ impl App {
             }
             Overlay::StepForm(s) => s.draw(f, body, &theme, &self.cat),
             Overlay::Filter(ff) => ff.draw(f, body, &theme, &self.cat),
+            Overlay::Schedule(v) => {
+                v.draw(f, body, &theme, &self.cat);
+                None
+            }
         }
     }
 
@@ -488,6 +494,14 @@ impl App {
                 }
             }
             (None, Some(Overlay::Help)) => push("Esc", self.cat.t("key.close")),
+            (None, Some(Overlay::Schedule(_))) => {
+                push(
+                    if self.theme.ascii { "Up/Dn" } else { "↑↓" },
+                    self.cat.t("key.up_down"),
+                );
+                push("PgUp PgDn", self.cat.t("key.page"));
+                push("Esc", self.cat.t("key.close"));
+            }
             (None, Some(Overlay::Steps(_))) => {
                 push(
                     if self.theme.ascii { "Up/Dn" } else { "↑↓" },

@@ -33,6 +33,7 @@ pub enum Action {
     Close,
     NextTab,
     PrevTab,
+    Schedule,
 }
 
 /// Where a binding applies.
@@ -296,6 +297,14 @@ pub const BINDINGS: &[Binding] = &[
     b!(Dialog, [(K::Esc, N)], "Esc", A::Close, "key.close", true),
     b!(Dialog, [(K::F(1), N)], "F1", A::Help, "key.help", false),
     b!(Dialog, [(K::F(10), N)], "F10", A::Quit, "key.quit", false),
+    b!(
+        Dialog,
+        [(K::F(3), N)],
+        "F3",
+        A::Schedule,
+        "key.schedule",
+        false
+    ),
 ];
 
 impl Binding {

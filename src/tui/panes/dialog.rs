@@ -497,7 +497,31 @@ impl AppDialog {
         let mut cursor = None;
         match self.tab {
             0 => cursor = self.borrower.render(body, f.buffer_mut(), t, 26, true),
-            1 => cursor = self.loan.render(body, f.buffer_mut(), t, 26, true),
+            1 => {
+                let n = self.loan.fields.len() as u16;
+                cursor = self.loan.render(
+                    Rect::new(body.x, body.y, body.width, n.min(body.height)),
+                    f.buffer_mut(),
+                    t,
+                    26,
+                    true,
+                );
+                let on = self
+                    .record
+                    .as_ref()
+                    .map(|r| r.created_at.date())
+                    .unwrap_or_default();
+                let typed = draft::validate(&self.input(), &rules.products, on).ok();
+                if let Some(data) = typed.as_ref().or(self.record.as_ref().map(|r| &r.data))
+                    && body.height > n + 4
+                {
+                    let lines = crate::tui::panes::calculator::summary(data, rules, cat, t);
+                    f.render_widget(
+                        Paragraph::new(lines),
+                        Rect::new(body.x + 1, body.y + n + 1, body.width.saturating_sub(1), 3),
+                    );
+                }
+            }
             TAB_SCORING => match self.scoring.as_mut() {
                 Some(sc) => cursor = sc.draw(f, body, t, cat),
                 None => f.render_widget(
@@ -604,6 +628,17 @@ impl App {
             Some(Action::Refresh) => self.reload_dialog(),
             Some(Action::Help) => self.overlays.push(Overlay::Help),
             Some(Action::Quit) => self.ask_quit(),
+            Some(Action::Schedule) => {
+                let (input, record) = (d.input(), d.record.clone());
+                let on = record
+                    .as_ref()
+                    .map(|r| r.created_at.date())
+                    .unwrap_or(self.clock.today);
+                let typed = draft::validate(&input, &self.rules.products, on).ok();
+                let data = typed.or_else(|| record.as_ref().map(|r| r.data.clone()));
+                let number = record.map(|r| r.number).unwrap_or_default();
+                self.open_schedule(data, number);
+            }
             Some(Action::Step) | Some(Action::Reject) => {
                 let Some(id) = d.record.as_ref().map(|r| r.id) else {
                     // A new application is saved first; its steps come after.

@@ -1,5 +1,6 @@
 //! The screens and dialogs: each owns its state, its keys and its drawing.
 
+pub mod calculator;
 pub mod dialog;
 pub mod filter;
 pub mod login;
