@@ -332,6 +332,12 @@ impl ScoringTab {
         if area.height < 4 {
             return None;
         }
+        let editable = self.form.fields.iter().any(|f| !f.readonly);
+        if self.recorded.is_none() && !editable {
+            // Never scored (closed before scoring, or before the card): say so, score nothing.
+            f.render_widget(Paragraph::new(cat.t("scoring.not_scored")).style(t.muted), Rect::new(area.x, area.y, area.width, 1));
+            return None;
+        }
         let r = &self.result;
         let c = &self.card.card;
         // The verdict, always visible.
