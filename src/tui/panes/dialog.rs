@@ -470,6 +470,15 @@ impl AppDialog {
         let info = match &self.record {
             Some(r) => {
                 let mut parts = vec![format!("{} {}", cat.t("ui.office"), r.office_code)];
+                if let Some(rec) = self.scoring.as_ref().and_then(|s| s.recorded.as_ref()) {
+                    parts.push(cat.f(
+                        "dialog.score_info",
+                        &[
+                            ("total", &rec.total.normalize().to_string()),
+                            ("n", &rec.category.number().to_string()),
+                        ],
+                    ));
+                }
                 if let Some(no) = &r.member_no {
                     parts.push(cat.f("dialog.member_no", &[("no", no)]));
                 }

@@ -335,7 +335,10 @@ impl ScoringTab {
         let editable = self.form.fields.iter().any(|f| !f.readonly);
         if self.recorded.is_none() && !editable {
             // Never scored (closed before scoring, or before the card): say so, score nothing.
-            f.render_widget(Paragraph::new(cat.t("scoring.not_scored")).style(t.muted), Rect::new(area.x, area.y, area.width, 1));
+            f.render_widget(
+                Paragraph::new(cat.t("scoring.not_scored")).style(t.muted),
+                Rect::new(area.x, area.y, area.width, 1),
+            );
             return None;
         }
         let r = &self.result;
