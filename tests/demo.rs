@@ -1,5 +1,5 @@
-//! `coopdesk demo`: the database it builds keeps the rules of DOMAIN §2 and is the same for the
-//! same seed, whichever way (bulk or the store's own actions) it was written.
+//! `coopdesk demo`: the database it builds keeps the rules of DOMAIN §2 and §3 and is the same
+//! for the same seed, whichever way (bulk or the store's own actions) it was written.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use clap::Parser;
@@ -9,6 +9,7 @@ use coopdesk::domain::Status;
 use coopdesk::domain::application::step;
 use coopdesk::domain::draft::{self, ApplicationInput};
 use coopdesk::rules::Rules;
+use coopdesk::scorecards;
 use coopdesk::store::Store;
 use coopdesk::store::applications::QueueQuery;
 use rusqlite::types::Value;
@@ -18,10 +19,22 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
 }
 
-fn built(dir: &Path, name: &str, spec: &DemoSpec) -> Store {
+/// The shipped rules with the shipped scorecard active, as a default config has them.
+fn rules_with_card() -> Rules {
+    let mut rules = Rules::builtin();
+    rules.scorecard =
+        Some(scorecards::parse(scorecards::DEFAULT_CARD_FILE, scorecards::DEFAULT_CARD).unwrap());
+    rules
+}
+
+fn built_with(dir: &Path, name: &str, spec: &DemoSpec, rules: &Rules) -> Store {
     let mut store = Store::open(&dir.join(name)).unwrap();
-    build(&mut store, &Rules::builtin(), spec, &mut |_, _| {}).unwrap();
+    build(&mut store, rules, spec, &mut |_, _| {}).unwrap();
     store
+}
+
+fn built(dir: &Path, name: &str, spec: &DemoSpec) -> Store {
+    built_with(dir, name, spec, &rules_with_card())
 }
 
 fn small(seed: u64) -> DemoSpec {
@@ -54,6 +67,8 @@ fn dump(store: &Store) -> Vec<(String, Vec<String>)> {
         ("cash_orders", "*", "id"),
         ("sales", "*", "id"),
         ("audit", "*", "id"),
+        ("application_scores", "*", "id"),
+        ("scorecard_versions", "*", "card_id, version"),
     ];
     let mut out = Vec::new();
     for (table, cols, order) in tables {
@@ -249,6 +264,194 @@ fn a_small_demo_keeps_the_rules_of_the_queue() {
             panic!("{}: {e:?}", rec.number);
         }
     }
+}
+
+/// Every application that went `new → checked` has a complete score on the active card,
+/// recorded before the step by the manager who took it; some new ones are scored, some of them
+/// part-way; answers fit their questions; categories come out mixed, mostly 2.
+#[test]
+fn applications_past_new_were_scored_before_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = rules_with_card();
+    let card = &rules.scorecard.as_ref().unwrap().card;
+    let store = built_with(
+        dir.path(),
+        "scored.db",
+        &DemoSpec::new(today(), 200, 150, 7),
+        &rules,
+    );
+    let conn = store.conn();
+    let checked: Vec<(i64, String, String)> = conn
+        .prepare(
+            "SELECT application_id, at, actor FROM application_events
+             WHERE kind = 'status' AND from_status = 'new' AND to_status = 'checked' ORDER BY application_id",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let past_new: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM applications a WHERE a.status NOT IN ('new', 'rejected')
+                OR (a.status = 'rejected' AND EXISTS(SELECT 1 FROM application_events e
+                    WHERE e.application_id = a.id AND e.kind = 'status' AND e.to_status = 'checked'))",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(checked.len() as i64, past_new);
+    assert!(past_new > 100, "{past_new}");
+    for (id, at, actor) in &checked {
+        let scores = store.scores(*id).unwrap();
+        let before: Vec<_> = scores.iter().filter(|s| s.at < time(at)).collect();
+        let s = before
+            .last()
+            .unwrap_or_else(|| panic!("{id}: checked at {at} with no score before"));
+        assert!(
+            s.complete,
+            "{id}: the score before the check is not complete"
+        );
+        assert_eq!(
+            (s.card_id.as_str(), s.card_version),
+            (card.id.as_str(), card.version)
+        );
+        assert_eq!(
+            &s.actor, actor,
+            "{id}: scored by someone else than who checked it"
+        );
+        let scored: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM application_events WHERE application_id = ?1 AND kind = 'scored' AND at = ?2",
+                rusqlite::params![id, s.at.format("%Y-%m-%d %H:%M:%S").to_string()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(scored, 1, "{id}: no history row for the score");
+    }
+
+    // Every score on the card, its answers fitting their questions; what was recorded is what
+    // the card gives for the answers recorded.
+    let mut by_category = [0u32; 4];
+    let (mut new_scored, mut new_partial) = (0, 0);
+    let ids: Vec<(i64, String)> = conn
+        .prepare("SELECT id, status FROM applications ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (id, status) in &ids {
+        let scores = store.scores(*id).unwrap();
+        for s in &scores {
+            assert!(
+                s.result["invalid"].as_array().unwrap().is_empty(),
+                "{id}: {:?}",
+                s.result["invalid"]
+            );
+            let again = coopdesk::domain::scorecard::evaluate(card, &s.answers);
+            assert_eq!(again.total, s.total, "{id}");
+            assert_eq!(again.category, s.category, "{id}");
+            assert_eq!(again.is_complete(), s.complete, "{id}");
+            // Only questions asked are answered (the store records the computed answers
+            // whether asked or not).
+            for st in &again.stages {
+                for item in &st.items {
+                    let typed = card.item(&item.key).unwrap().source().is_none();
+                    if typed && !item.asked {
+                        assert!(
+                            !s.answers.contains_key(&item.key),
+                            "{id}: {} answered, not asked",
+                            item.key
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(s) = scores.last() {
+            if s.complete {
+                by_category[s.category.number() as usize] += 1;
+            }
+            if status == "new" {
+                new_scored += 1;
+                if !s.complete {
+                    new_partial += 1;
+                }
+            }
+        }
+    }
+    assert!(new_scored > 0, "no new application was scored");
+    assert!(new_partial > 0, "no new application was scored part-way");
+    let new_total: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM applications WHERE status = 'new'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        (new_scored as i64) < new_total,
+        "every new application was scored"
+    );
+    // Category 1 (more than 65 of the card's points) is rare: a loan that buys neither a flat
+    // nor a car cannot reach it on the shipped card, so a small demo may have none.
+    let [_, c1, c2, c3] = by_category;
+    assert!(c3 > 0, "categories {by_category:?}");
+    assert!(c2 > c1 && c2 > c3, "categories {by_category:?}");
+
+    // A housing purchase gives the card its price and down payment.
+    let housing: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM application_scores s JOIN applications a ON a.id = s.application_id
+             WHERE s.complete AND json_extract(s.answers, '$.\"object.purchase\".choice') = 'apartment'
+               AND (s.purchase_price IS NULL OR s.down_payment IS NULL
+                    OR json_extract(s.answers, '$.\"object.down_payment\".number') IS NULL)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        housing, 0,
+        "an apartment purchase scored without its down payment"
+    );
+}
+
+/// Without an active card nothing is scored, and the demo is built all the same.
+#[test]
+fn without_a_card_nothing_is_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = Rules::builtin();
+    assert!(rules.scorecard.is_none());
+    let mut through_store = small(7);
+    through_store.api_applications = usize::MAX;
+    let mut in_bulk = small(7);
+    in_bulk.api_applications = 0;
+    let a = built_with(dir.path(), "a.db", &through_store, &rules);
+    let b = built_with(dir.path(), "b.db", &in_bulk, &rules);
+    for store in [&a, &b] {
+        let scored: i64 = store
+            .conn()
+            .query_row(
+                "SELECT (SELECT count(*) FROM application_scores) + (SELECT count(*) FROM application_events WHERE kind = 'scored')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(scored, 0);
+        for s in Status::ALL {
+            let n = store
+                .queue_count(&QueueQuery {
+                    statuses: vec![s],
+                    ..Default::default()
+                })
+                .unwrap();
+            assert!(n > 0, "no application in {s}");
+        }
+    }
+    assert!(
+        dump(&a) == dump(&b),
+        "bulk and store actions differ without a card"
+    );
 }
 
 #[test]

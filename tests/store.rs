@@ -2032,3 +2032,145 @@ fn import_is_idempotent_on_the_external_id() {
         ("imported", Some(Status::New), "import:site", "site-1")
     );
 }
+
+// ----- scoring ------------------------------------------------------------------------------
+
+/// With a card active, `new → checked` needs a complete score on that card version; terms
+/// changed after scoring are scored again at `member → authorized`, the earlier score kept.
+#[test]
+fn the_check_needs_a_complete_score_and_final_terms_score_again() {
+    use coopdesk::domain::scorecard::{Answer, answers_from_json};
+    use coopdesk::scorecards;
+    use coopdesk::store::scores::ScoreInput;
+
+    let mut d = desk();
+    let card = scorecards::parse(scorecards::DEFAULT_CARD_FILE, scorecards::DEFAULT_CARD).unwrap();
+    d.rules.scorecard = Some(card.clone());
+    let (m, i, c) = (d.manager.clone(), d.inspector.clone(), d.cashier.clone());
+    let id = d.create(&m, &complete_input(), at("2026-11-20 09:30"));
+    d.checks_all(&m, id, CheckOutcome::Ok, at("2026-11-20 09:40"));
+    let reason_is = |r: &'static str| move |e: &StoreError| invalid_reasons(e) == [r];
+    refused(&mut d, "no score", reason_is("err.score_missing"), |d| {
+        d.step(
+            &m,
+            id,
+            Status::Checked,
+            StepInput::None,
+            at("2026-11-20 10:00"),
+        )
+    });
+
+    // Ivanov of the seed's example, buying nothing, with only what the desk types; less one
+    // answer, it is recorded but not enough to check.
+    let mut json: serde_json::Value =
+        serde_json::from_str(include_str!("../assets/scorecards/sample-answers.json")).unwrap();
+    json["object.purchase"] = "other".into();
+    let mut full = ScoreInput {
+        answers: answers_from_json(&card.card, &json).unwrap(),
+        ..Default::default()
+    };
+    full.answers
+        .retain(|k, _| card.card.item(k).unwrap().source().is_none());
+    let mut partial = full.clone();
+    partial.answers.remove("additional.civil_suits");
+    let score = |d: &mut Desk, input: &ScoreInput, now| {
+        let v = d.app(id).version;
+        d.store
+            .score_application(&m, id, v, input, &d.rules, now)
+            .unwrap()
+    };
+    assert!(!score(&mut d, &partial, at("2026-11-20 09:50")).is_complete());
+    refused(
+        &mut d,
+        "a partial score",
+        reason_is("err.score_incomplete"),
+        |d| {
+            d.step(
+                &m,
+                id,
+                Status::Checked,
+                StepInput::None,
+                at("2026-11-20 10:00"),
+            )
+        },
+    );
+    assert!(score(&mut d, &full, at("2026-11-20 09:55")).is_complete());
+
+    // A complete score on another version of the card is not a score on this one.
+    let mut next = card.clone();
+    next.card.version = 2;
+    d.rules.scorecard = Some(next);
+    refused(
+        &mut d,
+        "another version",
+        reason_is("err.score_other_card"),
+        |d| {
+            d.step(
+                &m,
+                id,
+                Status::Checked,
+                StepInput::None,
+                at("2026-11-20 10:00"),
+            )
+        },
+    );
+    d.rules.scorecard = Some(card);
+    d.step(
+        &m,
+        id,
+        Status::Checked,
+        StepInput::None,
+        at("2026-11-20 10:00"),
+    )
+    .unwrap();
+    d.step(
+        &i,
+        id,
+        Status::Candidate,
+        StepInput::None,
+        at("2026-11-20 11:00"),
+    )
+    .unwrap();
+    let fees = StepInput::Fees {
+        entrance_receipt: "ПКО-1".into(),
+        share_receipt: "ПКО-2".into(),
+    };
+    d.step(&c, id, Status::Member, fees, at("2026-11-20 12:00"))
+        .unwrap();
+
+    // Final terms: the amount cut; the score is taken again on it with the same answers.
+    let mut input = complete_input();
+    input.amount = "120000".into();
+    let data = d.data(&input);
+    let v = d.app(id).version;
+    d.store
+        .update_application(&m, id, v, &data, d.tom, at("2026-11-20 13:00"))
+        .unwrap();
+    d.step(
+        &m,
+        id,
+        Status::Authorized,
+        StepInput::None,
+        at("2026-11-20 14:00"),
+    )
+    .unwrap();
+    let scores = d.store.scores(id).unwrap();
+    assert_eq!(scores.len(), 3);
+    let (before, after) = (&scores[1], &scores[2]);
+    assert_eq!(after.reason, "terms changed");
+    assert_eq!(after.at, at("2026-11-20 14:00"));
+    let requested =
+        |s: &coopdesk::store::scores::ScoreRecord| s.answers["sufficiency.requested"].clone();
+    assert_eq!(requested(before), Answer::Number(150_000.into()));
+    assert_eq!(requested(after), Answer::Number(120_000.into()));
+    assert!(after.complete);
+    let typed = |s: &coopdesk::store::scores::ScoreRecord| {
+        s.answers
+            .iter()
+            .filter(|(k, _)| full.answers.contains_key(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(typed(before), typed(after));
+    assert_eq!(typed(after).len(), full.answers.len());
+}

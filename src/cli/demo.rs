@@ -4,7 +4,9 @@
 //! voluntary shares and loans; and a journal of applications over the last two months in every
 //! status. Nothing is written behind the rules' back: every application lives through the steps
 //! of DOMAIN §2, acted by a person holding the role for the step, and every loan has the archived
-//! application it was issued on.
+//! application it was issued on. When a scorecard is active, every application that went past
+//! `new` was scored on it by the manager before they checked it (DOMAIN §3), and some new ones
+//! are being scored; the answers fit the applicant (`demo/score.rs`).
 //!
 //! How it is built. Everything that happens is planned first, as timed steps, from a seeded
 //! generator (same seed and date, same database) and the calendar of working days. The steps
@@ -15,6 +17,8 @@
 //! each, exactly as the desk would take it. The bulk writer calls the same side-effect code, and a
 //! test checks that both ways give the same database.
 
+mod score;
+
 use super::{Context, Failure};
 use crate::domain::calendar::Calendar;
 use crate::domain::draft::{ApplicationData, Borrower, LoanTerms};
@@ -23,6 +27,7 @@ use crate::domain::{Money, Role, Status};
 use crate::rules::Rules;
 use crate::store::applications::{BureauCheck, CheckOutcome, ImportRow, QueueQuery, StepInput};
 use crate::store::demo::{BulkWriter, DemoCounts, EarlierMember, LoanBalance, LoanForServicing};
+use crate::store::scores::ScoreInput;
 use crate::store::staff::hash_password;
 use crate::store::{Actor, Store, StoreError};
 use chrono::{Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime};
@@ -396,6 +401,7 @@ const S_RECENT: u64 = 3;
 const S_SCRIPT: u64 = 4;
 const S_LOAN: u64 = 5;
 const S_SERVICE: u64 = 6;
+const S_SCORE: u64 = 7;
 
 // ----- offices, staff and the people of the region ----------------------------------------------
 
@@ -1534,6 +1540,12 @@ enum Act {
         scope: Scope,
         bureau: u8,
     },
+    /// The manager fills in the scorecard: every question it asks, or (`complete` false) the
+    /// first part of it. Nothing happens when no card is active.
+    Score {
+        by: u8,
+        complete: bool,
+    },
     Move {
         by: u8,
         to: Status,
@@ -2003,6 +2015,14 @@ impl<'a> Planner<'a> {
                     },
                 );
                 c.then(
+                    5,
+                    90,
+                    Act::Score {
+                        by: manager,
+                        complete: true,
+                    },
+                );
+                c.then(
                     1,
                     20,
                     Act::Move {
@@ -2077,6 +2097,8 @@ impl<'a> Planner<'a> {
             Act::Create { by: manager }
         });
         let stays_new = last == Status::New && open;
+        // Whoever holds a new application may have started on its scorecard.
+        let mut holder = true;
         if imported {
             let touch = if stays_new {
                 rng.weighted(&[40, 35, 25])
@@ -2089,6 +2111,7 @@ impl<'a> Planner<'a> {
             if touch == 2 {
                 c.then(2, 25, Act::Complete { by: manager });
             }
+            holder = touch >= 1;
         } else if rng.percent(10) {
             let pct = *rng.pick(&[70, 80, 90, 110, 120]);
             c.then(5, 240, Act::Amend { by: manager, pct });
@@ -2096,6 +2119,17 @@ impl<'a> Planner<'a> {
         let bureau = rng.below(BUREAUS.len() as u64) as u8;
         let checks = self.rules.checks.len().max(1) as u64;
         if last == Status::New {
+            if rejected && holder && rng.percent(25) {
+                let complete = rng.percent(50);
+                c.then(
+                    10,
+                    240,
+                    Act::Score {
+                        by: manager,
+                        complete,
+                    },
+                );
+            }
             if rejected {
                 if rng.percent(60) {
                     let f = rng.below(checks) as usize;
@@ -2123,16 +2157,29 @@ impl<'a> Planner<'a> {
                     let reason = rng.pick(REJECT_NEW);
                     c.then(30, 1200, Act::Reject { by, reason });
                 }
-            } else if rng.percent(35) {
-                c.then(
-                    20,
-                    300,
-                    Act::Checks {
-                        by: manager,
-                        scope: Scope::Partial,
-                        bureau,
-                    },
-                );
+            } else {
+                if rng.percent(35) {
+                    c.then(
+                        20,
+                        300,
+                        Act::Checks {
+                            by: manager,
+                            scope: Scope::Partial,
+                            bureau,
+                        },
+                    );
+                }
+                if holder && rng.percent(45) {
+                    let complete = rng.percent(40);
+                    c.then(
+                        10,
+                        240,
+                        Act::Score {
+                            by: manager,
+                            complete,
+                        },
+                    );
+                }
             }
             c.anchor = c.acts.len() - 1;
             return c;
@@ -2150,6 +2197,14 @@ impl<'a> Planner<'a> {
                 by: manager,
                 scope: Scope::Full(outcome),
                 bureau,
+            },
+        );
+        c.then(
+            5,
+            90,
+            Act::Score {
+                by: manager,
+                complete: true,
             },
         );
         c.then(
@@ -2289,6 +2344,13 @@ trait Sink {
         bureau: Option<&BureauCheck>,
         at: NaiveDateTime,
     ) -> Result<(), StoreError>;
+    fn score(
+        &mut self,
+        by: &Actor,
+        id: i64,
+        input: &ScoreInput,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError>;
     fn transition(
         &mut self,
         by: &Actor,
@@ -2369,6 +2431,18 @@ impl Sink for BulkSink<'_, '_> {
         at: NaiveDateTime,
     ) -> Result<(), StoreError> {
         self.w.save_checks(by, id, checks, bureau, self.rules, at)
+    }
+
+    fn score(
+        &mut self,
+        by: &Actor,
+        id: i64,
+        input: &ScoreInput,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        self.w
+            .score_application(by, id, input, self.rules, at)
+            .map(|_| ())
     }
 
     fn transition(
@@ -2481,6 +2555,19 @@ impl Sink for ApiSink<'_> {
             .save_checks(by, id, checks, bureau, self.rules, at)
     }
 
+    fn score(
+        &mut self,
+        by: &Actor,
+        id: i64,
+        input: &ScoreInput,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        let version = self.store.application(id)?.version;
+        self.store
+            .score_application(by, id, version, input, self.rules, at)
+            .map(|_| ())
+    }
+
     fn transition(
         &mut self,
         by: &Actor,
@@ -2509,6 +2596,8 @@ struct Active {
     /// The person as they would give their data (not drawn for shares and leaving).
     borrower: Option<Borrower>,
     app: Option<i64>,
+    /// When its application was created.
+    created: Option<NaiveDateTime>,
     data: Option<ApplicationData>,
 }
 
@@ -2648,6 +2737,7 @@ impl<'a> Engine<'a> {
                 passport: format!("{passport:010}"),
                 borrower,
                 app: None,
+                created: None,
                 data,
             },
         );
@@ -2744,6 +2834,31 @@ impl<'a> Engine<'a> {
                 };
                 sink.checks(actor(by), need_app()?, &checks, report.as_ref(), at)?;
             }
+            Act::Score { by, complete } => {
+                let Some(card) = rules.scorecard.as_ref() else {
+                    return Ok(());
+                };
+                let (member, lean) = match p.kind {
+                    Kind::RepeatLoan => (true, 1),
+                    Kind::Recent {
+                        last,
+                        rejected,
+                        member,
+                        ..
+                    } => (member, score::lean(last, rejected)),
+                    _ => (false, 1),
+                };
+                let data = data()?;
+                let applicant = score::Applicant {
+                    data: &data,
+                    created: a.created.ok_or(StoreError::NotFound)?.date(),
+                    member,
+                    lean,
+                };
+                let mut rng = Rng::derive(self.planner.seed, S_SCORE, u64::from(p.ordinal));
+                let input = score::input(&card.card, rules, &mut rng, &applicant, complete);
+                sink.score(actor(by), need_app()?, &input, at)?;
+            }
             Act::Move { by, to } => {
                 sink.transition(actor(by), need_app()?, to, &StepInput::None, at)?;
             }
@@ -2812,6 +2927,7 @@ impl<'a> Engine<'a> {
     fn on_created(&mut self, plan: u32, id: i64, at: NaiveDateTime) {
         if let Some(a) = self.active.get_mut(&plan) {
             a.app = Some(id);
+            a.created = Some(at);
         }
         if at >= self.switch {
             self.through_store_actions += 1;

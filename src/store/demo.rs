@@ -8,6 +8,9 @@
 //! saves is the per-action transaction (and its fsync) and re-reading the application: an open
 //! application is kept in memory and its row is rewritten once, when it closes or the batch ends.
 //!
+//! Scores go through the store's own `scores::record_in`, as [`Store::score_application`]
+//! records them, and the final-terms step scores again on changed terms as the store does.
+//!
 //! Besides, it writes what has no desk action yet: members who joined before coopdesk (with their
 //! fees), voluntary share contributions, members leaving, and loan balances as of a date.
 
@@ -15,10 +18,12 @@ use super::applications::{
     BureauCheck, CheckOutcome, StepInput, admit_member, describe_changes, insert_application,
     insert_event, issue_loan, make_candidate, search_text, verify_ready,
 };
+use super::scores::{self, ScoreInput};
 use super::staff::require_any;
 use super::{Actor, Result, Store, StoreError, audit, current_roles, fmt_time, next_counter};
 use crate::domain::application::{self, Refusal, Requirement, may_edit};
 use crate::domain::draft::{ApplicationData, Borrower};
+use crate::domain::scorecard::ScoreResult;
 use crate::domain::validate::{self, FieldError, fold};
 use crate::domain::{Money, Role, Status};
 use crate::rules::Rules;
@@ -201,6 +206,23 @@ impl Store {
     }
 }
 
+/// The data as the store reads it back: amounts come out of the database as kopecks, which
+/// shows where a value is written out (the computed answers of a score).
+fn as_stored(data: &ApplicationData) -> ApplicationData {
+    let mut d = data.clone();
+    let b = &mut d.borrower;
+    for m in [
+        &mut b.income,
+        &mut b.expenses,
+        &mut b.payments,
+        &mut b.deductions,
+        &mut d.loan.amount,
+    ] {
+        *m = Money::from_kopecks(m.kopecks());
+    }
+    d
+}
+
 /// Writes inside one transaction; see the module documentation.
 pub struct BulkWriter<'t> {
     tx: &'t Transaction<'t>,
@@ -237,7 +259,7 @@ impl BulkWriter<'_> {
             assignee: assignee.map(|a| (a.login.clone(), a.name.clone())),
             member_id: None,
             member_no: None,
-            data: data.clone(),
+            data: as_stored(data),
             reject_reason: String::new(),
             version: 1,
         };
@@ -393,7 +415,7 @@ impl BulkWriter<'_> {
             &changes,
         )?;
         let app = self.open.get_mut(&id).ok_or(StoreError::NotFound)?;
-        app.rec.data = data.clone();
+        app.rec.data = as_stored(data);
         app.rec.version += 1;
         app.edited = true;
         Ok(())
@@ -528,6 +550,43 @@ impl BulkWriter<'_> {
         Ok(())
     }
 
+    /// As [`Store::score_application`]: the same role rule, and the score recorded by the same
+    /// code (the card evaluated on the application as it stands, a `scored` history row).
+    pub fn score_application(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        input: &ScoreInput,
+        rules: &Rules,
+        now: NaiveDateTime,
+    ) -> Result<ScoreResult> {
+        let card = rules
+            .scorecard
+            .as_ref()
+            .ok_or(StoreError::Invalid(vec![FieldError::new(
+                "scoring",
+                "err.no_card",
+            )]))?;
+        let tx = self.tx;
+        let app = &self.open_app(id)?.rec;
+        let roles = current_roles(tx, actor)?;
+        if app.status.is_final() {
+            return Err(StoreError::Refused(Refusal::Closed));
+        }
+        if !may_edit(app.status, &roles) {
+            return Err(StoreError::Forbidden(
+                app.status.owner().unwrap_or(Role::Head),
+            ));
+        }
+        let result = scores::record_in(tx, &actor.login, app, card, input, rules, "", now)?;
+        self.open
+            .get_mut(&id)
+            .ok_or(StoreError::NotFound)?
+            .rec
+            .version += 1;
+        Ok(result)
+    }
+
     /// As [`Store::transition`]: the same role rule, requirement and side effects.
     pub fn transition(
         &mut self,
@@ -585,6 +644,8 @@ impl BulkWriter<'_> {
                         "err.terms_outside_product",
                     )]));
                 }
+                // Final terms: the score stands on them (DOMAIN §2).
+                scores::rescore_if_changed(tx, &actor.login, app, rules, now)?;
             }
             Requirement::Contract => {
                 let StepInput::Contract {

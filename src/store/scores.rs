@@ -282,13 +282,23 @@ pub(super) fn require_score(
     rules: &Rules,
 ) -> Option<FieldError> {
     let card = rules.scorecard.as_ref()?;
-    match latest_in(tx, app.id) {
-        Ok(Some(s))
-            if s.card_id == card.card.id && s.card_version == card.card.version && s.complete =>
+    // Only what the rule looks at: the answers and the result are not read.
+    let latest: rusqlite::Result<Option<(String, u32, bool)>> = tx
+        .prepare_cached(
+            "SELECT card_id, card_version, complete FROM application_scores
+             WHERE application_id = ?1 ORDER BY id DESC LIMIT 1",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_row([app.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()
+        });
+    match latest {
+        Ok(Some((id, version, complete)))
+            if id == card.card.id && version == card.card.version && complete =>
         {
             None
         }
-        Ok(Some(s)) if s.card_id == card.card.id && s.card_version == card.card.version => {
+        Ok(Some((id, version, _))) if id == card.card.id && version == card.card.version => {
             Some(FieldError::new("scoring", "err.score_incomplete"))
         }
         Ok(Some(_)) => Some(FieldError::with(
@@ -312,7 +322,16 @@ pub(super) fn rescore_if_changed(
     let Some(card) = rules.scorecard.as_ref() else {
         return Ok(());
     };
-    let Some(prev) = latest_in(tx, app.id)? else {
+    // The stored result is not needed to compare: it is left unread (`null`).
+    let prev = tx
+        .prepare_cached(
+            "SELECT id, card_id, card_version, answers, purchase_price, down_payment, 'null', total, category,
+                complete, reason, at, actor FROM application_scores
+             WHERE application_id = ?1 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([app.id], record_from)
+        .optional()?;
+    let Some(prev) = prev else {
         return Ok(());
     };
     if prev.card_id != card.card.id {
