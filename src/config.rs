@@ -52,12 +52,16 @@ pub struct ScoringConfig {
     /// Id of the active scorecard: `<assets_dir>/scorecards/<id>.toml`, else the shipped card
     /// of that id (`default`). Empty: no card is active and applications are not scored.
     pub card: String,
+    /// Pin a version of the card (`<assets_dir>/scorecards/<id>-v<version>.toml`, else
+    /// `<id>.toml`, which must then be that version). 0: whatever version the card file has.
+    pub version: u32,
 }
 
 impl Default for ScoringConfig {
     fn default() -> Self {
         ScoringConfig {
             card: "default".into(),
+            version: 0,
         }
     }
 }

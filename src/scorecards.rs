@@ -64,6 +64,18 @@ pub fn load_active(
     assets_dir: Option<&Path>,
     config: Option<(&str, &str)>,
 ) -> Result<Option<LoadedCard>, FileError> {
+    load_version(name, None, assets_dir, config)
+}
+
+/// The active card of id `name` and, when the config pins one, of that `version`: versions of
+/// one card may be kept side by side as `<assets_dir>/scorecards/<id>-v<version>.toml`, so
+/// the committee switches versions in the config without editing a used card.
+pub fn load_version(
+    name: &str,
+    version: Option<u32>,
+    assets_dir: Option<&Path>,
+    config: Option<(&str, &str)>,
+) -> Result<Option<LoadedCard>, FileError> {
     let name = name.trim();
     if name.is_empty() {
         return Ok(None);
@@ -91,9 +103,16 @@ pub fn load_active(
             "a card id is lower-case latin letters, digits or _".into(),
         ));
     }
-    let own = assets_dir
-        .map(|d| d.join("scorecards").join(format!("{name}.toml")))
-        .filter(|p| p.exists());
+    let versioned = version.and_then(|v| {
+        assets_dir
+            .map(|d| d.join("scorecards").join(format!("{name}-v{v}.toml")))
+            .filter(|p| p.exists())
+    });
+    let own = versioned.or_else(|| {
+        assets_dir
+            .map(|d| d.join("scorecards").join(format!("{name}.toml")))
+            .filter(|p| p.exists())
+    });
     let loaded = match own {
         Some(p) => load_path(&p)?,
         None if name == "default" => parse(DEFAULT_CARD_FILE, DEFAULT_CARD)?,
@@ -117,6 +136,23 @@ pub fn load_active(
             message: format!(
                 "the config names card {name:?}, the file is card {:?}",
                 loaded.card.id
+            ),
+        });
+    }
+    if let Some(v) = version.filter(|v| *v != loaded.card.version) {
+        let (file, src) = config.unwrap_or(("config", ""));
+        let line = src
+            .lines()
+            .position(|l| l.trim_start().starts_with("version"))
+            .map(|i| i + 1)
+            .unwrap_or(1);
+        return Err(FileError {
+            file: file.to_string(),
+            line,
+            key: "scoring.version".into(),
+            message: format!(
+                "version {v} of card {name:?} is not to be found: {} is version {}",
+                loaded.file, loaded.card.version
             ),
         });
     }

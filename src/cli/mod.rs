@@ -235,8 +235,9 @@ pub fn load_context(cli: &Cli) -> Result<Context, Failure> {
     }
     let catalog =
         Catalog::load(&config.language, assets).map_err(|e| Failure::Setup(e.to_string()))?;
-    let scorecard = crate::scorecards::load_active(
+    let scorecard = crate::scorecards::load_version(
         &config.scoring.card,
+        Some(config.scoring.version).filter(|v| *v > 0),
         assets,
         cfg_src.as_ref().map(|(f, s)| (f.as_str(), s.as_str())),
     )

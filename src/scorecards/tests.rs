@@ -359,3 +359,34 @@ fn the_readme_example_is_valid() {
     // other purchase 0.5; sufficiency 5.
     assert_eq!(c.max_points(), Decimal::new(165, 1));
 }
+
+#[test]
+fn the_config_picks_a_version_kept_beside_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let cards = dir.path().join("scorecards");
+    std::fs::create_dir_all(&cards).unwrap();
+    let v2 = DEFAULT_CARD.replacen("version = 1", "version = 2", 1);
+    assert_ne!(v2, DEFAULT_CARD, "the shipped card states version = 1");
+    std::fs::write(cards.join("default-v2.toml"), &v2).unwrap();
+    let c = load_version("default", Some(2), Some(dir.path()), None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.card.version, 2);
+    // Version 1 is the shipped card.
+    let c = load_version("default", Some(1), Some(dir.path()), None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.card.version, 1);
+    // A version nobody has is a config error naming the key.
+    let e = load_version(
+        "default",
+        Some(3),
+        Some(dir.path()),
+        Some(("c.toml", "[scoring]\nversion = 3\n")),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.file.as_str(), e.line, e.key.as_str()),
+        ("c.toml", 2, "scoring.version")
+    );
+}
