@@ -285,6 +285,42 @@ pub(super) fn search_text(number: &str, b: &Borrower) -> String {
     )
 }
 
+/// The application's data columns as SQL values, in the order every statement lists them:
+/// last_name … collateral, then applicant, applicant_sort, search_text.
+pub(super) fn data_values(number: &str, d: &ApplicationData) -> Vec<Value> {
+    let b = &d.borrower;
+    let l = &d.loan;
+    let text = |s: &str| Value::Text(s.to_string());
+    let money = |m: Money| Value::Integer(m.kopecks());
+    vec![
+        text(&b.last_name),
+        text(&b.first_name),
+        text(&b.patronymic),
+        Value::Text(b.birth_date.to_string()),
+        text(&b.passport),
+        text(&b.passport_issued_by),
+        b.passport_issued_on
+            .map_or(Value::Null, |d| Value::Text(d.to_string())),
+        text(&b.reg_address),
+        text(&b.fact_address),
+        text(&b.phone),
+        text(&b.email),
+        money(b.income),
+        money(b.expenses),
+        money(b.payments),
+        money(b.deductions),
+        text(&l.product),
+        money(l.amount),
+        Value::Integer(i64::from(l.term_months)),
+        text(&l.purpose),
+        text(&l.guarantor),
+        text(&l.collateral),
+        Value::Text(b.full_name()),
+        Value::Text(fold(&b.full_name())),
+        Value::Text(search_text(number, b)),
+    ]
+}
+
 fn money_note(m: Money) -> String {
     m.plain()
 }
@@ -416,8 +452,6 @@ pub(super) fn insert_application(
 ) -> Result<(i64, String)> {
     let seq = next_counter(tx, "application")?;
     let number = format!("{}-{seq:06}", now.year());
-    let b = &data.borrower;
-    let l = &data.loan;
     tx.prepare_cached(
         "INSERT INTO applications(number, external_id, created_at, created_by, office_id, status, status_rank, status_since,
             assignee_id, last_name, first_name, patronymic, birth_date, passport, passport_issued_by, passport_issued_on,
@@ -426,38 +460,18 @@ pub(super) fn insert_application(
          VALUES (?1, ?2, ?3, ?4, ?5, 'new', 0, ?3, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
             ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
     )?
-    .execute(params![
-        number,
-        external_id,
-        fmt_time(now),
-        created_by,
-        office_id,
-        assignee,
-        b.last_name,
-        b.first_name,
-        b.patronymic,
-        b.birth_date.to_string(),
-        b.passport,
-        b.passport_issued_by,
-        b.passport_issued_on.map(|d| d.to_string()),
-        b.reg_address,
-        b.fact_address,
-        b.phone,
-        b.email,
-        b.income,
-        b.expenses,
-        b.payments,
-        b.deductions,
-        l.product,
-        l.amount,
-        l.term_months,
-        l.purpose,
-        l.guarantor,
-        l.collateral,
-        b.full_name(),
-        fold(&b.full_name()),
-        search_text(&number, b),
-    ])?;
+    .execute(params_from_iter(
+        [
+            Value::Text(number.clone()),
+            external_id.map_or(Value::Null, |e| Value::Text(e.to_string())),
+            Value::Text(fmt_time(now)),
+            Value::Text(created_by.to_string()),
+            Value::Integer(office_id),
+            assignee.map_or(Value::Null, Value::Integer),
+        ]
+        .into_iter()
+        .chain(data_values(&number, data)),
+    ))?;
     Ok((tx.last_insert_rowid(), number))
 }
 
@@ -846,8 +860,6 @@ fn update_in(
     if changes.is_empty() {
         return Ok(());
     }
-    let b = &data.borrower;
-    let l = &data.loan;
     tx.execute(
         "UPDATE applications SET last_name=?2, first_name=?3, patronymic=?4, birth_date=?5, passport=?6,
             passport_issued_by=?7, passport_issued_on=?8, reg_address=?9, fact_address=?10, phone=?11, email=?12,
@@ -855,35 +867,11 @@ fn update_in(
             purpose=?20, guarantor=?21, collateral=?22, applicant=?23, applicant_sort=?24, search_text=?25,
             office_id=?26, version = version + 1
          WHERE id = ?1 AND version = ?27",
-        params![
-            id,
-            b.last_name,
-            b.first_name,
-            b.patronymic,
-            b.birth_date.to_string(),
-            b.passport,
-            b.passport_issued_by,
-            b.passport_issued_on.map(|d| d.to_string()),
-            b.reg_address,
-            b.fact_address,
-            b.phone,
-            b.email,
-            b.income,
-            b.expenses,
-            b.payments,
-            b.deductions,
-            l.product,
-            l.amount,
-            l.term_months,
-            l.purpose,
-            l.guarantor,
-            l.collateral,
-            b.full_name(),
-            fold(&b.full_name()),
-            search_text(&old.number, b),
-            office_id,
-            version,
-        ],
+        params_from_iter(
+            std::iter::once(Value::Integer(id))
+                .chain(data_values(&old.number, data))
+                .chain([Value::Integer(office_id), Value::Integer(version)]),
+        ),
     )?;
     insert_event(tx, id, now, &actor.login, "edited", None, None, &changes)?;
     Ok(())

@@ -15,8 +15,8 @@
 //! fees), voluntary share contributions, members leaving, and loan balances as of a date.
 
 use super::applications::{
-    BureauCheck, CheckOutcome, StepInput, admit_member, describe_changes, insert_application,
-    insert_event, issue_loan, make_candidate, search_text, verify_ready,
+    BureauCheck, CheckOutcome, StepInput, admit_member, data_values, describe_changes,
+    insert_application, insert_event, issue_loan, make_candidate, verify_ready,
 };
 use super::scores::{self, ScoreInput};
 use super::staff::require_any;
@@ -24,11 +24,13 @@ use super::{Actor, Result, Store, StoreError, audit, current_roles, fmt_time, ne
 use crate::domain::application::{self, Refusal, Requirement, may_edit};
 use crate::domain::draft::{ApplicationData, Borrower};
 use crate::domain::scorecard::ScoreResult;
-use crate::domain::validate::{self, FieldError, fold};
+use crate::domain::validate::{self, FieldError};
 use crate::domain::{Money, Role, Status};
 use crate::rules::Rules;
 use crate::store::applications::ApplicationRecord;
 use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 
@@ -729,8 +731,6 @@ impl BulkWriter<'_> {
             return Ok(());
         }
         // Only edited rows rewrite their data: the data columns carry most of the indexes.
-        let b = &rec.data.borrower;
-        let l = &rec.data.loan;
         tx.prepare_cached(
             "UPDATE applications SET last_name = ?2, first_name = ?3, patronymic = ?4, birth_date = ?5, passport = ?6,
                 passport_issued_by = ?7, passport_issued_on = ?8, reg_address = ?9, fact_address = ?10, phone = ?11,
@@ -739,33 +739,9 @@ impl BulkWriter<'_> {
                 applicant = ?23, applicant_sort = ?24, search_text = ?25
              WHERE id = ?1",
         )?
-        .execute(params![
-                id,
-                b.last_name,
-                b.first_name,
-                b.patronymic,
-                b.birth_date.to_string(),
-                b.passport,
-                b.passport_issued_by,
-                b.passport_issued_on.map(|d| d.to_string()),
-                b.reg_address,
-                b.fact_address,
-                b.phone,
-                b.email,
-                b.income,
-                b.expenses,
-                b.payments,
-                b.deductions,
-                l.product,
-                l.amount,
-                l.term_months,
-                l.purpose,
-                l.guarantor,
-                l.collateral,
-                b.full_name(),
-                fold(&b.full_name()),
-                search_text(&rec.number, b),
-            ])?;
+        .execute(params_from_iter(
+            std::iter::once(Value::Integer(id)).chain(data_values(&rec.number, &rec.data)),
+        ))?;
         Ok(())
     }
 
