@@ -902,6 +902,37 @@ fn checks_in(
             app.status.owner().unwrap_or(Role::Manager),
         ));
     }
+    let notes = write_checks(tx, actor, id, checks, bureau, rules, now)?;
+    if !notes.is_empty() {
+        tx.execute(
+            "UPDATE applications SET version = version + 1 WHERE id = ?1",
+            [id],
+        )?;
+        insert_event(
+            tx,
+            id,
+            now,
+            &actor.login,
+            "checks",
+            None,
+            None,
+            &notes.join("; "),
+        )?;
+    }
+    Ok(())
+}
+
+/// Write the checks and the bureau result that differ from what is recorded; returns the
+/// words for the history row (empty: nothing changed). The caller has checked who may.
+pub(super) fn write_checks(
+    tx: &Transaction,
+    actor: &Actor,
+    id: i64,
+    checks: &[CheckEntry],
+    bureau: Option<&BureauCheck>,
+    rules: &Rules,
+    now: NaiveDateTime,
+) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     for (code, outcome, comment) in checks {
         if !rules.checks.iter().any(|c| &c.code == code) {
@@ -994,23 +1025,7 @@ fn checks_in(
             ));
         }
     }
-    if !notes.is_empty() {
-        tx.execute(
-            "UPDATE applications SET version = version + 1 WHERE id = ?1",
-            [id],
-        )?;
-        insert_event(
-            tx,
-            id,
-            now,
-            &actor.login,
-            "checks",
-            None,
-            None,
-            &notes.join("; "),
-        )?;
-    }
-    Ok(())
+    Ok(notes)
 }
 
 fn create_in(

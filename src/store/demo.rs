@@ -16,7 +16,7 @@
 
 use super::applications::{
     BureauCheck, CheckOutcome, StepInput, admit_member, data_values, describe_changes,
-    insert_application, insert_event, issue_loan, make_candidate, verify_ready,
+    insert_application, insert_event, issue_loan, make_candidate, verify_ready, write_checks,
 };
 use super::scores::{self, ScoreInput};
 use super::staff::require_any;
@@ -444,94 +444,7 @@ impl BulkWriter<'_> {
                 status.owner().unwrap_or(Role::Manager),
             ));
         }
-        let invalid = |field: &'static str, reason: &'static str| {
-            StoreError::Invalid(vec![FieldError::new(field, reason)])
-        };
-        let mut notes = Vec::new();
-        for (code, outcome, comment) in checks {
-            if !rules.checks.iter().any(|c| &c.code == code) {
-                return Err(StoreError::Invalid(vec![FieldError::with(
-                    "checks",
-                    "err.check_unknown",
-                    code.clone(),
-                )]));
-            }
-            let comment =
-                validate::text(comment, false, 300).map_err(|r| invalid("check_comment", r))?;
-            let before: Option<(String, String)> = tx
-                .prepare_cached(
-                    "SELECT result, comment FROM application_checks WHERE application_id = ?1 AND code = ?2",
-                )?
-                .query_row(params![id, code], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            match outcome {
-                Some(o) => {
-                    if before
-                        .as_ref()
-                        .is_some_and(|(r, c)| r == o.code() && *c == comment)
-                    {
-                        continue;
-                    }
-                    tx.prepare_cached(
-                        "INSERT INTO application_checks(application_id, code, result, comment, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                         ON CONFLICT(application_id, code) DO UPDATE SET result = ?3, comment = ?4, actor = ?5, at = ?6",
-                    )?
-                    .execute(params![id, code, o.code(), comment, actor.login, fmt_time(now)])?;
-                    notes.push(format!(
-                        "{code}={}{}",
-                        o.code(),
-                        if comment.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({comment})")
-                        }
-                    ));
-                }
-                None if before.is_some() => {
-                    tx.prepare_cached(
-                        "DELETE FROM application_checks WHERE application_id = ?1 AND code = ?2",
-                    )?
-                    .execute(params![id, code])?;
-                    notes.push(format!("{code}=—"));
-                }
-                None => {}
-            }
-        }
-        if let Some(b) = bureau {
-            let name = validate::text(&b.bureau, true, 100).map_err(|r| invalid("bureau", r))?;
-            if !rules.bureau_outcomes.contains(&b.outcome) {
-                return Err(StoreError::Invalid(vec![FieldError::with(
-                    "bureau_outcome",
-                    "err.choice_unknown",
-                    b.outcome.clone(),
-                )]));
-            }
-            if b.report_date > now.date() {
-                return Err(invalid("bureau_date", "err.date_future"));
-            }
-            let comment =
-                validate::text(&b.comment, false, 300).map_err(|r| invalid("bureau_comment", r))?;
-            let before: Option<(String, String, String, String)> = tx
-                .prepare_cached(
-                    "SELECT bureau, report_date, outcome, comment FROM bureau_checks WHERE application_id = ?1",
-                )?
-                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .optional()?;
-            let after = (
-                name.clone(),
-                b.report_date.to_string(),
-                b.outcome.clone(),
-                comment.clone(),
-            );
-            if before.as_ref() != Some(&after) {
-                tx.prepare_cached(
-                    "INSERT INTO bureau_checks(application_id, bureau, report_date, outcome, comment, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT(application_id) DO UPDATE SET bureau = ?2, report_date = ?3, outcome = ?4, comment = ?5, actor = ?6, at = ?7",
-                )?
-                .execute(params![id, name, b.report_date.to_string(), b.outcome, comment, actor.login, fmt_time(now)])?;
-                notes.push(format!("bureau={} {} {}", name, b.report_date, b.outcome));
-            }
-        }
+        let notes = write_checks(tx, actor, id, checks, bureau, rules, now)?;
         if !notes.is_empty() {
             insert_event(
                 tx,
