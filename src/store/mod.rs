@@ -19,6 +19,7 @@ use std::time::Duration;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_scores.sql"),
+    include_str!("migrations/003_crm.sql"),
 ];
 
 /// The schema version this build writes.
