@@ -3,6 +3,7 @@
 //! Exit codes: 0 done; 1 the input was refused (a bad import row, a wrong password);
 //! 2 a configuration, rules or usage error; 3 the database could not be used.
 
+pub mod bench;
 pub mod demo;
 pub mod export;
 pub mod import;
@@ -97,6 +98,17 @@ pub enum Command {
     Scorecard {
         #[command(subcommand)]
         command: scorecard::ScorecardCommand,
+    },
+    /// Measure the app's own operations on a database (p50/p95/p99 beside their targets).
+    Bench {
+        #[arg(long, value_enum, default_value = "table")]
+        format: bench::BenchFormat,
+        /// Run only these sections (repeatable): open, queue, …
+        #[arg(long, value_name = "SECTION")]
+        only: Vec<String>,
+        /// Repetitions of each timed operation.
+        #[arg(long, default_value_t = 50)]
+        reps: usize,
     },
 }
 
@@ -325,6 +337,7 @@ pub fn main() -> ExitCode {
                 },
         }) => export::applications(&ctx, *format, *with_history),
         Some(Command::Scorecard { command }) => scorecard::run(&ctx, command),
+        Some(Command::Bench { format, only, reps }) => bench::run(&ctx, *format, only, *reps),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,86 @@
+//! `coopdesk bench` on a small generated database: every section runs and reports figures with
+//! their targets. Timings are not asserted (they belong to the machine, not the code).
+
+use std::process::Command;
+
+fn coopdesk(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_coopdesk"))
+        .args(args)
+        .env("HOME", std::env::temp_dir())
+        .env_remove("XDG_CONFIG_HOME")
+        .output()
+        .expect("run coopdesk")
+}
+
+#[test]
+fn the_bench_runs_every_section_on_a_small_demo_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bench.db");
+    let db = db.to_str().unwrap();
+    let common = ["--db", db, "--today", "2026-11-23"];
+    let built = coopdesk(
+        &[
+            &common[..],
+            &[
+                "demo",
+                "--no-tui",
+                "--members",
+                "300",
+                "--applications",
+                "80",
+            ],
+        ]
+        .concat(),
+    );
+    assert!(built.status.success(), "{built:?}");
+
+    let out = coopdesk(&[&common[..], &["bench", "--format", "json", "--reps", "3"]].concat());
+    assert!(out.status.success(), "{out:?}");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    for section in coopdesk::cli::bench::SECTIONS.iter().map(|(n, _)| *n) {
+        assert!(
+            names.iter().any(|n| n.starts_with(&format!("{section}."))),
+            "section {section} reported nothing: {names:?}"
+        );
+    }
+    // Every sort, both ways, first and next page.
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| n.starts_with("queue.first_page."))
+            .count(),
+        18
+    );
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| n.starts_with("queue.next_page."))
+            .count(),
+        18
+    );
+    for r in rows {
+        assert_eq!(r["unit"], "ms", "{r}");
+        assert_eq!(r["n"], 3, "{r}");
+        let (p50, p99) = (r["p50"].as_f64().unwrap(), r["p99"].as_f64().unwrap());
+        assert!(p50 > 0.0 && p50 <= p99, "{r}");
+        assert!(
+            r["target"].as_f64().is_some() && r["ok"].is_boolean(),
+            "{r}"
+        );
+    }
+
+    let table = coopdesk(&[&common[..], &["bench", "--only", "open", "--reps", "2"]].concat());
+    assert!(table.status.success(), "{table:?}");
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.lines().count() == 2 && text.contains("open.store"),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+
+    let bad = coopdesk(&[&common[..], &["bench", "--only", "nonsense"]].concat());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("nonsense"));
+}
