@@ -182,6 +182,7 @@ mod tests {
                         "pane.",
                         "unit.",
                         "scorecard.",
+                        "bench.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

@@ -49,14 +49,14 @@ fn the_bench_runs_every_section_on_a_small_demo_database() {
     assert_eq!(
         names
             .iter()
-            .filter(|n| n.starts_with("queue.first_page."))
+            .filter(|n| n.starts_with("journal.first_page."))
             .count(),
         18
     );
     assert_eq!(
         names
             .iter()
-            .filter(|n| n.starts_with("queue.next_page."))
+            .filter(|n| n.starts_with("journal.next_page."))
             .count(),
         18
     );

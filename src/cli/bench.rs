@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 pub type Section = (&'static str, fn(&mut Bench) -> Result<(), Failure>);
 
 /// Every section, in the order they run.
-pub const SECTIONS: &[Section] = &[("open", open), ("queue", queue)];
+pub const SECTIONS: &[Section] = &[("open", open), ("journal", journal)];
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -203,7 +203,7 @@ fn open(b: &mut Bench) -> Result<(), Failure> {
 }
 
 /// The journal's first and next page under every sort, both ways.
-fn queue(b: &mut Bench) -> Result<(), Failure> {
+fn journal(b: &mut Bench) -> Result<(), Failure> {
     const PAGE: usize = 20;
     for sort in SortKey::ALL {
         for descending in [false, true] {
@@ -215,7 +215,7 @@ fn queue(b: &mut Bench) -> Result<(), Failure> {
             let dir = if descending { "desc" } else { "asc" };
             let store = b.store;
             b.time(
-                &format!("queue.first_page.{sort:?}.{dir}").to_lowercase(),
+                &format!("journal.first_page.{sort:?}.{dir}").to_lowercase(),
                 Some(20.0),
                 |_| store.queue_page(&q, &PageFrom::Start, PAGE),
             )?;
@@ -225,7 +225,7 @@ fn queue(b: &mut Bench) -> Result<(), Failure> {
             if let Some(last) = first.last() {
                 let from = PageFrom::After(last.page_key());
                 b.time(
-                    &format!("queue.next_page.{sort:?}.{dir}").to_lowercase(),
+                    &format!("journal.next_page.{sort:?}.{dir}").to_lowercase(),
                     Some(20.0),
                     |_| store.queue_page(&q, &from, PAGE),
                 )?;
@@ -234,5 +234,5 @@ fn queue(b: &mut Bench) -> Result<(), Failure> {
     }
     let q = QueueQuery::default();
     let store = b.store;
-    b.time("queue.count", Some(20.0), |_| store.queue_count(&q))
+    b.time("journal.count", Some(20.0), |_| store.queue_count(&q))
 }
