@@ -203,6 +203,19 @@ impl App {
             .unwrap_or(&[])
     }
 
+    /// Background work between keys: results from worker threads, data changed by other
+    /// desks. Called after every batch of keys and at least every [`App::poll_interval`];
+    /// returns whether the screen must be redrawn. Each pane adds its own part here.
+    pub fn tick(&mut self) -> bool {
+        false
+    }
+
+    /// How long the event loop may sleep waiting for a key: short while background work is
+    /// pending (a search running in a worker), long when idle, so an idle desk costs no CPU.
+    pub fn poll_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(500)
+    }
+
     /// One key pressed.
     pub fn handle_key(&mut self, key: KeyEvent) {
         self.handle_key_inner(key);

@@ -189,7 +189,7 @@ fn event_loop<W: Write>(
             execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
             dirty = false;
         }
-        if event::poll(Duration::from_millis(500))? {
+        if event::poll(app.poll_interval())? {
             // Take what is already typed (a burst of keys, a paste) before drawing again,
             // but never loop on input without looking at the stop flag.
             for _ in 0..256 {
@@ -217,6 +217,9 @@ fn event_loop<W: Write>(
                 minute = now;
                 dirty = true;
             }
+        }
+        if app.tick() {
+            dirty = true;
         }
     }
 }
