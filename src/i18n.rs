@@ -183,6 +183,9 @@ mod tests {
                         "unit.",
                         "scorecard.",
                         "bench.",
+                        "cb.",
+                        "cb_refuse.",
+                        "cb_violation.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {
