@@ -346,6 +346,22 @@ fn print_table(ctx: &Context, reports: &[ManagerReport], date: NaiveDate) {
             base.non_core,
             meetings,
         );
+        if let Some(w) = base.reassign {
+            let reason = match w.reason {
+                ReassignReason::Departed => cat.t("cb.reassign_departed"),
+                ReassignReason::Respecialised => cat.t("cb.reassign_respecialised"),
+            };
+            println!(
+                "    * {}",
+                cat.f(
+                    "cb.reassign_line",
+                    &[
+                        ("reason", reason),
+                        ("deadline", &w.deadline.format("%d.%m.%Y").to_string())
+                    ]
+                )
+            );
+        }
         for v in &base.violations {
             println!("    ! {}", violation_text(cat, v));
         }

@@ -246,9 +246,25 @@ fn clients_where(
     args: &[&dyn rusqlite::ToSql],
     from_month: NaiveDate,
 ) -> Result<Vec<ClientRow>> {
+    clients_ordered(
+        conn,
+        where_,
+        "m.last_name, m.first_name, m.id",
+        args,
+        from_month,
+    )
+}
+
+fn clients_ordered(
+    conn: &rusqlite::Connection,
+    where_: &str,
+    order: &str,
+    args: &[&dyn rusqlite::ToSql],
+    from_month: NaiveDate,
+) -> Result<Vec<ClientRow>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CLIENT_COLS} FROM members m JOIN offices o ON o.id = m.office_id
-         WHERE {where_} ORDER BY m.last_name, m.first_name, m.id"
+         WHERE {where_} ORDER BY {order}"
     ))?;
     let mut rows: Vec<ClientRow> = stmt
         .query_map(args, |r| {
@@ -298,7 +314,8 @@ fn base_of(
 ) -> Result<Vec<ClientRow>> {
     clients_where(
         conn,
-        "m.manager_id = ?1 OR m.id IN (SELECT member_id FROM co_assignments WHERE staff_id = ?1)",
+        "(m.manager_id = ?1 OR m.id IN (SELECT member_id FROM co_assignments WHERE staff_id = ?1))
+         AND m.status <> 'left'",
         &[&staff_id],
         from_month,
     )
@@ -420,8 +437,9 @@ impl Store {
         })
     }
 
-    /// Unassigned clients (the pool), a page at a time after `after` (a member id), filtered
-    /// by client group and potential when given.
+    /// Unassigned clients (the pool) in the order they joined, a page at a time after `after`
+    /// (a member id: keyset paging, never the whole pool), filtered by client group and
+    /// potential when given.
     pub fn pool_page(
         &self,
         rules: &ClientBaseRules,
@@ -435,11 +453,12 @@ impl Store {
         let potential = potential.map(|p| p.code()).unwrap_or("");
         let after = after.unwrap_or(0);
         let limit = limit as i64;
-        clients_where(
+        clients_ordered(
             &self.conn,
             "m.id IN (SELECT id FROM members WHERE manager_id IS NULL AND status <> 'left'
                 AND (?1 = '' OR client_group = ?1) AND (?2 = '' OR potential = ?2) AND id > ?3
                 ORDER BY id LIMIT ?4)",
+            "m.id",
             &[&group, &potential, &after, &limit],
             first_month(rules, date),
         )
