@@ -297,3 +297,53 @@ fn the_director_sees_the_requests_with_what_the_norms_say() {
     press(&mut a, KeyCode::Char('z'));
     insta::assert_snapshot!("cb_requests_ascii", screen(&mut a));
 }
+
+#[test]
+fn a_head_sets_a_managers_profile_in_the_pane() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    login(&mut a, "mka");
+    press(&mut a, KeyCode::Char('4'));
+    press(&mut a, KeyCode::Char('e'));
+    // The analyst may look but not save: refused by the store, the form stays.
+    press(&mut a, KeyCode::Enter);
+    let t = text(&mut a);
+    assert!(t.contains("Профиль менеджера: Иванова Анна"), "{t}");
+    assert!(
+        t.contains("руководитель офиса"),
+        "the refusal names who may: {t}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    login(&mut a, "dp");
+    press(&mut a, KeyCode::Char('4'));
+    press(&mut a, KeyCode::Char('e'));
+    for _ in 0..2 {
+        press(&mut a, KeyCode::Tab);
+    }
+    for _ in 0..10 {
+        press(&mut a, KeyCode::Backspace);
+    }
+    typ(&mut a, "31.02.2026");
+    press(&mut a, KeyCode::Enter);
+    let t = text(&mut a);
+    assert!(
+        t.contains("Новичок с (дата): дата в виде ДД.ММ.ГГГГ"),
+        "{t}"
+    );
+    insta::assert_snapshot!("cb_profile_error_mono", screen(&mut a));
+    for _ in 0..10 {
+        press(&mut a, KeyCode::Backspace);
+    }
+    typ(&mut a, "01.09.2026");
+    press(&mut a, KeyCode::Enter);
+    let t = text(&mut a);
+    assert!(t.contains("Профиль сотрудника ivanova обновлён"), "{t}");
+    // A novice since September: 42 units against at most 40, and the novices' cold calls.
+    assert!(t.contains("новичок"), "{t}");
+    assert!(
+        t.contains("холодных звонков 0 при норме не менее 100"),
+        "{t}"
+    );
+}

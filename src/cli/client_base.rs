@@ -342,7 +342,7 @@ fn print_table(ctx: &Context, reports: &[ManagerReport], date: NaiveDate) {
             fit(cat.t(&format!("cb.tenure_{}", base.tenure.code())), 8),
             base.size,
             norm,
-            base.paying_share,
+            format!("{:.1}", base.paying_share),
             base.non_core,
             meetings,
         );

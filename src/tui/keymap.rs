@@ -49,6 +49,7 @@ pub enum Action {
     CbUnassignIdle,
     CbGroupFilter,
     CbPotentialFilter,
+    CbProfile,
 }
 
 /// Where a binding applies.
@@ -456,6 +457,14 @@ pub const BINDINGS: &[Binding] = &[
         "u",
         A::CbUnassignIdle,
         "key.cb_unassign",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('e'), N)],
+        "e",
+        A::CbProfile,
+        "key.cb_profile",
         false
     ),
     b!(

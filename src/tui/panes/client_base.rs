@@ -49,6 +49,13 @@ pub enum CbPending {
 
 pub enum CbOverlay {
     Form(Box<CbForm>),
+    /// A head edits a sales manager's profile.
+    Profile {
+        login: String,
+        name: String,
+        form: Form,
+        error: Option<String>,
+    },
     History(String, Vec<HistoryRow>),
     Confirm(String, CbPending),
 }
@@ -248,6 +255,7 @@ impl App {
             Action::CbCoAssign if self.cb.view == CbView::Base => {
                 self.cb_open_form(ChangeKind::CoAssign)
             }
+            Action::CbProfile if self.cb.view == CbView::Managers => self.cb_open_profile(),
             Action::CbHistory => {
                 if let Some(c) = self.cb_selected_client().cloned() {
                     match self.store.assignment_history(c.member_id) {
@@ -367,6 +375,136 @@ impl App {
         })));
     }
 
+    fn cb_open_profile(&mut self) {
+        let Some(r) = self.cb_selected_report() else {
+            return;
+        };
+        let p = r.manager.profile.clone();
+        let (login, name) = (r.manager.login.clone(), r.manager.name.clone());
+        let lang = self.cat.lang.clone();
+        let mut specs = vec![(String::new(), self.cat.t("cb.no_spec_short").to_string())];
+        specs.extend(
+            self.rules
+                .client_base
+                .specializations
+                .iter()
+                .map(|s| (s.code.clone(), s.name(&lang).to_string())),
+        );
+        let yes_no = vec![
+            ("false".to_string(), self.cat.t("key.no").to_string()),
+            ("true".to_string(), self.cat.t("key.yes").to_string()),
+        ];
+        let date = |d: Option<NaiveDate>| d.map(fmt_date).unwrap_or_default();
+        let form = Form::new(vec![
+            Field::choice(
+                "specialization",
+                self.cat.t("field.specialization"),
+                specs,
+                p.specialization.clone().unwrap_or_default(),
+            ),
+            Field::choice(
+                "trainee",
+                self.cat.t("cb.field_trainee"),
+                yes_no,
+                p.trainee.to_string(),
+            ),
+            Field::text(
+                "novice_since",
+                self.cat.t("cb.field_novice_since"),
+                date(p.novice_since),
+            ),
+            Field::text(
+                "dismissed_on",
+                self.cat.t("cb.field_dismissed_on"),
+                date(p.dismissed_on),
+            ),
+            Field::text(
+                "territories",
+                self.cat.t("cb.field_territories"),
+                p.territories.join(", "),
+            ),
+        ]);
+        self.cb.overlay = Some(CbOverlay::Profile {
+            login,
+            name,
+            form,
+            error: None,
+        });
+    }
+
+    fn cb_save_profile(&mut self) {
+        let cat = &self.cat;
+        let Some(CbOverlay::Profile {
+            login, form, error, ..
+        }) = self.cb.overlay.as_mut()
+        else {
+            return;
+        };
+        form.clear_errors();
+        *error = None;
+        let mut bad = false;
+        let mut date = |code: &str| -> Option<NaiveDate> {
+            let v = form.get(code).trim().to_string();
+            if v.is_empty() {
+                return None;
+            }
+            match crate::domain::validate::date(&v) {
+                Ok(d) => Some(d),
+                Err(key) => {
+                    form.set_error(code, cat.t(key).to_string());
+                    bad = true;
+                    None
+                }
+            }
+        };
+        let novice_since = date("novice_since");
+        let dismissed_on = date("dismissed_on");
+        if bad {
+            form.focus_first_error();
+            return;
+        }
+        let spec = form.get("specialization").to_string();
+        let change = crate::store::client_base::ProfileChange {
+            specialization: Some((!spec.is_empty()).then_some(spec)),
+            trainee: Some(form.get("trainee") == "true"),
+            novice_since: Some(novice_since),
+            dismissed_on: Some(dismissed_on),
+            territories: Some(
+                form.get("territories")
+                    .split([',', ';'])
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            ),
+        };
+        let login = login.clone();
+        let Some(actor) = self.actor.clone() else {
+            return;
+        };
+        let rules = self.rules.client_base.clone();
+        match self.store.set_staff_profile(
+            By::Desk(&actor),
+            &login,
+            &change,
+            &rules,
+            self.clock.today,
+            self.clock.now(),
+        ) {
+            Ok(()) => {
+                self.cb.overlay = None;
+                self.cb_reload();
+                self.info(self.cat.f("cb.staff_updated", &[("login", &login)]));
+            }
+            Err(e) => {
+                let text = e.message(&self.cat);
+                if let Some(CbOverlay::Profile { error, .. }) = self.cb.overlay.as_mut() {
+                    *error = Some(text);
+                }
+            }
+        }
+    }
+
     fn cb_overlay_key(&mut self, key: KeyEvent) {
         let Some(overlay) = self.cb.overlay.as_mut() else {
             return;
@@ -386,6 +524,15 @@ impl App {
                     self.cb_confirmed(pending);
                 }
             }
+            CbOverlay::Profile { form, .. } => match key.code {
+                KeyCode::Esc => self.cb.overlay = None,
+                KeyCode::Enter => self.cb_save_profile(),
+                KeyCode::Tab | KeyCode::Down => form.next(),
+                KeyCode::BackTab | KeyCode::Up => form.prev(),
+                _ => {
+                    form.handle_key(&key);
+                }
+            },
             CbOverlay::Form(form) => match key.code {
                 KeyCode::Esc => self.cb.overlay = None,
                 KeyCode::Enter => self.cb_submit(),
@@ -648,7 +795,7 @@ impl App {
                         )
                     }))),
                     Cell::from(norm),
-                    Cell::from(format!("{}%", base.paying_share)).style(breach(has(&|v| {
+                    Cell::from(format!("{:.1}%", base.paying_share)).style(breach(has(&|v| {
                         matches!(v, Violation::PayingShareLow { .. })
                     }))),
                     Cell::from(base.non_core.to_string()).style(breach(has(&|v| {
@@ -1088,6 +1235,39 @@ impl App {
                 f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
                 None
             }
+            CbOverlay::Profile {
+                name, form, error, ..
+            } => {
+                let h = form.fields.len() as u16 + 6;
+                let popup = centered(area, 72, h);
+                f.render_widget(Clear, popup);
+                let title = cat.f("cb.profile_title", &[("name", name)]);
+                let block = Block::default()
+                    .borders(Borders::ALL)
+                    .border_set(t.border_set)
+                    .border_style(t.border)
+                    .title(Span::styled(format!(" {title} "), t.title));
+                let inner = block.inner(popup);
+                f.render_widget(block, popup);
+                let form_area = Rect::new(inner.x, inner.y, inner.width, form.fields.len() as u16);
+                let cursor = form.render(form_area, f.buffer_mut(), &t, 24, true);
+                let focused = form
+                    .focused()
+                    .and_then(|fl| fl.error.clone().map(|e| format!("{}: {e}", fl.label)));
+                if let Some(e) = focused.or_else(|| error.clone()) {
+                    let y = form_area.y + form_area.height + 1;
+                    f.render_widget(
+                        Paragraph::new(e).style(t.error).wrap(Wrap { trim: true }),
+                        Rect::new(
+                            inner.x,
+                            y,
+                            inner.width,
+                            (inner.y + inner.height).saturating_sub(y),
+                        ),
+                    );
+                }
+                cursor
+            }
             CbOverlay::Form(form) => {
                 let h = form.form.fields.len() as u16 + 8;
                 let popup = centered(area, 72, h);
@@ -1144,6 +1324,13 @@ impl App {
                     ("Tab", "key.field"),
                     ("Esc", "key.close"),
                 ],
+                CbOverlay::Profile { .. } => {
+                    vec![
+                        ("Enter", "key.save"),
+                        ("Tab", "key.field"),
+                        ("Esc", "key.close"),
+                    ]
+                }
                 CbOverlay::History(..) => vec![("Esc", "key.close")],
                 CbOverlay::Confirm(..) => vec![("Enter", "key.yes"), ("Esc", "key.no")],
             };
