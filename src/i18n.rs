@@ -184,6 +184,7 @@ mod tests {
                         "scorecard.",
                         "bench.",
                         "cb.",
+                        "backup.",
                         "cb_refuse.",
                         "cb_violation.",
                     ];

@@ -3,6 +3,7 @@
 //! Exit codes: 0 done; 1 the input was refused (a bad import row, a wrong password);
 //! 2 a configuration, rules or usage error; 3 the database could not be used.
 
+pub mod backup;
 pub mod bench;
 pub mod client_base;
 pub mod demo;
@@ -105,6 +106,14 @@ pub enum Command {
         #[command(subcommand)]
         command: client_base::ClientBaseCommand,
     },
+    /// Copy the database now, online (desks keep working), with SQLite's backup API.
+    Backup {
+        /// The file to write (default: the backup folder, a dated name; the oldest pruned).
+        #[arg(long, value_name = "PATH")]
+        to: Option<PathBuf>,
+    },
+    /// Check the database file: integrity and foreign keys.
+    Check,
     /// Measure the app's own operations on a database (p50/p95/p99 beside their targets).
     Bench {
         #[arg(long, value_enum, default_value = "table")]
@@ -366,6 +375,8 @@ pub fn main() -> ExitCode {
         Some(Command::Scorecard { command }) => scorecard::run(&ctx, command),
         Some(Command::Bench { format, only, reps }) => bench::run(&ctx, *format, only, *reps),
         Some(Command::ClientBase { command }) => client_base::run(&ctx, command),
+        Some(Command::Backup { to }) => backup::backup(&ctx, to.as_deref()),
+        Some(Command::Check) => backup::check(&ctx),
         Some(Command::Import {
             command: ImportCommand::Turnover { file },
         }) => client_base::import_turnover(&ctx, file),

@@ -3,6 +3,7 @@
 //! role check, the change, its history row and its side effects happen together.
 
 pub mod applications;
+pub mod backup;
 pub mod client_base;
 pub mod demo;
 pub mod money_sql;
@@ -164,6 +165,17 @@ impl Store {
                     Some(format!("{}: {e}", dir.display())),
                 ))
             })?;
+        }
+        // A new database holds members' personal data from its first row: owner-only from the
+        // start (SQLite gives its -wal and -shm files the same permissions).
+        #[cfg(unix)]
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path);
         }
         let conn = Connection::open_with_flags(
             path,
