@@ -262,7 +262,7 @@ pub enum Failure {
 impl Failure {
     pub fn from_store(e: StoreError, cat: &Catalog) -> Failure {
         match e {
-            StoreError::Sqlite(_) | StoreError::NewerSchema { .. } => {
+            StoreError::Sqlite(_) | StoreError::NewerSchema { .. } | StoreError::Io(_) => {
                 Failure::Store(e.message(cat))
             }
             other => Failure::Refused(other.message(cat)),

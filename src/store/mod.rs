@@ -77,6 +77,10 @@ impl StoreError {
     pub fn message(&self, cat: &crate::i18n::Catalog) -> String {
         match self {
             StoreError::Sqlite(e) if is_busy(e) => cat.t("err.db_busy").to_string(),
+            StoreError::Sqlite(e) if fault_key(e).is_some() => cat.f(
+                fault_key(e).unwrap_or("err.db"),
+                &[("detail", &e.to_string())],
+            ),
             StoreError::Sqlite(e) => cat.f("err.db", &[("detail", &e.to_string())]),
             StoreError::Refused(r) => match r {
                 Refusal::RoleRequired(role) => cat.f(
@@ -130,6 +134,22 @@ pub fn field_error_text(cat: &crate::i18n::Catalog, e: &FieldError) -> String {
         None => cat.t(e.reason).to_string(),
     };
     format!("{label}: {reason}")
+}
+
+/// The catalog key for a fault of the file or the disk, said in words a clerk can act on.
+fn fault_key(e: &rusqlite::Error) -> Option<&'static str> {
+    use rusqlite::ErrorCode as C;
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => match f.code {
+            C::ReadOnly => Some("err.db_readonly"),
+            C::DiskFull => Some("err.disk_full"),
+            C::SystemIoFailure => Some("err.db_io"),
+            C::CannotOpen => Some("err.db_cantopen"),
+            C::NotADatabase | C::DatabaseCorrupt => Some("err.db_corrupt"),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn is_busy(e: &rusqlite::Error) -> bool {
