@@ -7,6 +7,7 @@ pub mod bench;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod print;
 pub mod scorecard;
 pub mod setup;
 
@@ -98,6 +99,19 @@ pub enum Command {
     Scorecard {
         #[command(subcommand)]
         command: scorecard::ScorecardCommand,
+    },
+    /// Print a document of an application: to the print folder and the print command, or to
+    /// --out PATH (plain text; HTML when PATH ends in .html). Without DOCUMENT, or with
+    /// `list`, name the documents that fit the application now.
+    Print {
+        /// The application's number, e.g. 2026-000012.
+        application: String,
+        /// application, membership, entrance_fee, share, contract_draft, contract,
+        /// guarantee, collateral, issue_order — or `list`.
+        document: Option<String>,
+        /// Write the document here instead (not sent to the printer).
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
     },
     /// Measure the app's own operations on a database (p50/p95/p99 beside their targets).
     Bench {
@@ -337,6 +351,11 @@ pub fn main() -> ExitCode {
                 },
         }) => export::applications(&ctx, *format, *with_history),
         Some(Command::Scorecard { command }) => scorecard::run(&ctx, command),
+        Some(Command::Print {
+            application,
+            document,
+            out,
+        }) => print::run(&ctx, application, document.as_deref(), out.as_deref()),
         Some(Command::Bench { format, only, reps }) => bench::run(&ctx, *format, only, *reps),
     };
     match result {
