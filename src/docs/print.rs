@@ -14,6 +14,19 @@ use chrono::{NaiveDate, NaiveDateTime};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+impl Default for PrintSettings {
+    /// The config's defaults: the platform's documents folder, no print command.
+    fn default() -> Self {
+        let cfg = crate::config::PrintConfig::default();
+        PrintSettings {
+            dir: cfg.folder(),
+            command: cfg.command,
+            timeout: Duration::from_secs(cfg.timeout_secs),
+            assets_dir: None,
+        }
+    }
+}
+
 /// Where prints go: the `[print]` section of the config.
 #[derive(Clone, Debug)]
 pub struct PrintSettings {
@@ -199,4 +212,27 @@ pub fn summary(cat: &Catalog, d: &Delivered, command: &str) -> String {
         PrintOutcome::Sent => cat.f("doc.sent", &[("file", &file), ("command", command)]),
         PrintOutcome::Failed => cat.f("doc.failed", &[("file", &file), ("detail", &d.detail)]),
     }
+}
+
+/// A print in the history: (what happened, the words after it) — «печать», «Договор займа
+/// с графиком платежей: отправлено на принтер, /path/file.txt». The store writes the comment
+/// as `<document> <outcome> <file> (<detail>)`.
+pub fn history_label(cat: &Catalog, comment: &str) -> (String, String) {
+    let mut parts = comment.splitn(3, ' ');
+    let (doc, outcome, rest) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
+    let name = DocKind::from_code(doc)
+        .map(|k| cat.t(&k.title_key()).to_string())
+        .unwrap_or_else(|| doc.to_string());
+    let outcome = match outcome {
+        "saved" | "sent" | "failed" => cat.t(&format!("doc.outcome.{outcome}")).to_string(),
+        other => other.to_string(),
+    };
+    (
+        cat.t("doc.event_printed").to_string(),
+        format!("{name}: {outcome}, {rest}"),
+    )
 }

@@ -34,6 +34,7 @@ pub enum Action {
     NextTab,
     PrevTab,
     Schedule,
+    Print,
 }
 
 /// Where a binding applies.
@@ -212,6 +213,14 @@ pub const BINDINGS: &[Binding] = &[
     b!(Queue, [(K::Char('t'), N)], "t", A::Take, "key.take", false),
     b!(
         Queue,
+        [(K::Char('p'), N), (K::Char('p'), C)],
+        "p C-p",
+        A::Print,
+        "doc.key_print",
+        false
+    ),
+    b!(
+        Queue,
         [(K::F(3), N), (K::Char('/'), N)],
         "F3 /",
         A::Search,
@@ -294,6 +303,14 @@ pub const BINDINGS: &[Binding] = &[
         "key.refresh",
         false
     ),
+    b!(
+        Dialog,
+        [(K::Char('p'), C)],
+        "C-p",
+        A::Print,
+        "doc.key_print",
+        false
+    ),
     b!(Dialog, [(K::Esc, N)], "Esc", A::Close, "key.close", true),
     b!(Dialog, [(K::F(1), N)], "F1", A::Help, "key.help", false),
     b!(Dialog, [(K::F(10), N)], "F10", A::Quit, "key.quit", false),
@@ -353,6 +370,9 @@ mod tests {
         assert_eq!(lookup(Ctx::Queue, &k(K::Char('?'), S)), None);
         assert_eq!(lookup(Ctx::Global, &k(K::Char('?'), S)), Some(A::Help));
         assert_eq!(lookup(Ctx::Dialog, &k(K::Char('s'), C)), Some(A::Save));
+        assert_eq!(lookup(Ctx::Queue, &k(K::Char('p'), N)), Some(A::Print));
+        assert_eq!(lookup(Ctx::Dialog, &k(K::Char('p'), C)), Some(A::Print));
+        assert_eq!(lookup(Ctx::Dialog, &k(K::Char('p'), N)), None);
         assert_eq!(
             lookup(Ctx::Dialog, &k(K::Char('s'), N)),
             None,

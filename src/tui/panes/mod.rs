@@ -4,6 +4,7 @@ pub mod calculator;
 pub mod dialog;
 pub mod filter;
 pub mod login;
+pub mod print;
 pub mod queue;
 pub mod scoring;
 pub mod step;
