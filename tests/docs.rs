@@ -608,8 +608,8 @@ fn every_print_is_recorded_and_a_reprint_keeps_the_earlier_file() {
     assert_eq!(third.outcome, PrintOutcome::Failed);
     assert!(third.detail.starts_with("exit "), "{}", third.detail);
     assert!(third.file.exists());
-    let said = print::summary(&d.cat, &third, "ls");
-    assert!(said.contains("Печать не удалась") && said.contains(&third.file.display().to_string()));
+    let said = print::summary(&d.cat, &third, "ls", None);
+    assert!(said.contains("печать не удалась") && said.contains(&third.file.display().to_string()));
 
     let prints = d.store.prints(id).unwrap();
     let rows: Vec<_> = prints
@@ -706,4 +706,27 @@ fn a_file_asked_for_is_written_there_as_text_or_html() {
         )
         .contains(&DocKind::EntranceFee)
     );
+}
+
+#[test]
+fn the_message_after_a_print_fits_the_line_and_keeps_the_file_name() {
+    let cat = Catalog::builtin("ru");
+    let long = std::path::PathBuf::from(
+        "/srv/coopdesk/branches/krasnoyarsk/desk-3/documents/2026-000187_contract_draft.txt",
+    );
+    let done = print::Delivered {
+        file: long.clone(),
+        outcome: PrintOutcome::Sent,
+        detail: String::new(),
+    };
+    let full = print::summary(&cat, &done, "lp -d DESK1", None);
+    assert!(full.contains(&long.display().to_string()));
+    let short = print::summary(&cat, &done, "lp -d DESK1", Some(80));
+    assert!(short.chars().count() <= 80, "{short}");
+    assert_eq!(
+        short,
+        "Напечатано: …/documents/2026-000187_contract_draft.txt (lp -d DESK1)"
+    );
+    let fits = print::summary(&cat, &done, "lp", Some(200));
+    assert_eq!(fits, print::summary(&cat, &done, "lp", None));
 }

@@ -278,7 +278,7 @@ fn enter_prints_tells_the_path_and_the_history_shows_it() {
     let (_, msg) = a.message.clone().expect("a message");
     assert_eq!(
         msg,
-        format!("Напечатано (true): {}", file.display()),
+        format!("Напечатано: {} (true)", file.display()),
         "the path is told"
     );
     // The dialog is back, its history shows the print.
@@ -321,11 +321,11 @@ fn a_printer_that_fails_is_told_and_recorded() {
     press(&mut a, KeyCode::Enter);
     let (kind, msg) = a.message.clone().expect("a message");
     assert_eq!(kind, coopdesk::tui::app::MsgKind::Error);
-    assert!(msg.starts_with("Печать не удалась (exit 1)"), "{msg}");
+    assert!(msg.ends_with("печать не удалась: exit 1"), "{msg}");
     assert!(msg.contains("2026-000001_application.txt"), "{msg}");
     let t = text(&mut a);
     assert!(
-        t.contains("Печать не удалась"),
+        t.contains("Файл сохранён:"),
         "shown on the message line:\n{t}"
     );
     let prints = a.store.prints(1).unwrap();

@@ -96,10 +96,48 @@ pub fn run(
         ctx.now(),
     )
     .map_err(|e| failure(e, ctx))?;
-    let said = print::summary(cat, &done, &settings.command);
+    let said = print::summary(cat, &done, &settings.command, None);
     if done.outcome == PrintOutcome::Failed {
         return Err(Failure::Refused(said));
     }
     println!("{said}");
     Ok(())
+}
+
+/// `coopdesk bench --only documents`: what the desk waits for between the print key and the
+/// preview — the menu (which documents fit) and the contract with its schedule rendered — on
+/// the most recently issued loan. A database without one has nothing to measure.
+pub fn bench(b: &mut super::bench::Bench) -> Result<(), Failure> {
+    let store = b.store;
+    let cat = &b.ctx.catalog;
+    let id: Option<i64> = store
+        .conn()
+        .query_row(
+            "SELECT application_id FROM loans ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    let Some(id) = id else { return Ok(()) };
+    let app = store
+        .application(id)
+        .map_err(|e| Failure::from_store(e, cat))?;
+    b.time("documents.menu", Some(20.0), |_| {
+        print::offered_for(store, &app)
+    })?;
+    let templates = Templates::new(b.ctx.config.assets_dir.as_deref());
+    let (rules, today) = (&b.ctx.rules, b.ctx.today);
+    b.time("documents.contract_preview", Some(100.0), |_| {
+        print::prepare(
+            store,
+            &templates,
+            rules,
+            cat,
+            &app,
+            DocKind::Contract,
+            ("bench", "bench"),
+            today,
+        )
+        .map_err(|e| e.message(cat))
+    })
 }

@@ -204,14 +204,57 @@ pub fn deliver(
     })
 }
 
-/// The line the clerk reads after a print: where the file is and what the printer did.
-pub fn summary(cat: &Catalog, d: &Delivered, command: &str) -> String {
-    let file = d.file.display().to_string();
-    match d.outcome {
-        PrintOutcome::Saved => cat.f("doc.saved", &[("file", &file)]),
-        PrintOutcome::Sent => cat.f("doc.sent", &[("file", &file), ("command", command)]),
-        PrintOutcome::Failed => cat.f("doc.failed", &[("file", &file), ("detail", &d.detail)]),
+/// The line the clerk reads after a print: where the file is and what the printer did. With
+/// `width`, a line too long is shortened: `~` for the home folder, `…/` for the folders above
+/// the print folder, then without the command; the file's own name is always there whole.
+pub fn summary(cat: &Catalog, d: &Delivered, command_text: &str, width: Option<usize>) -> String {
+    let say_with = |file: &str, command: bool| match d.outcome {
+        PrintOutcome::Saved => cat.f("doc.saved", &[("file", file)]),
+        PrintOutcome::Sent if command => {
+            cat.f("doc.sent", &[("file", file), ("command", command_text)])
+        }
+        PrintOutcome::Sent => cat.f("doc.sent_short", &[("file", file)]),
+        PrintOutcome::Failed => cat.f("doc.failed", &[("file", file), ("detail", &d.detail)]),
+    };
+    let say = |file: &str| say_with(file, true);
+    let full = d.file.display().to_string();
+    let Some(width) = width else {
+        return say(&full);
+    };
+    let name = d
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let folder = d
+        .file
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let home = std::env::var("HOME").ok().filter(|h| h.len() > 1);
+    let mut tries = vec![full.clone()];
+    if let Some(h) = home
+        .as_deref()
+        .filter(|h| full.starts_with(&format!("{h}/")))
+    {
+        tries.push(format!("~{}", &full[h.len()..]));
     }
+    tries.push(format!("…/{folder}/{name}"));
+    tries.push(format!("…/{name}"));
+    // The file matters more than the printer's command: that goes before the folders do.
+    let lines = tries
+        .iter()
+        .map(|t| say(t))
+        .chain(tries.iter().skip(1).map(|t| say_with(t, false)));
+    let mut last = String::new();
+    for line in lines {
+        if line.chars().count() <= width {
+            return line;
+        }
+        last = line;
+    }
+    last
 }
 
 /// A print in the history: (what happened, the words after it) — «печать», «Договор займа

@@ -259,7 +259,8 @@ impl App {
         }
         match result {
             Ok(done) => {
-                let said = print::summary(&self.cat, &done, &settings.command);
+                // The message line is as wide as the smallest terminal the desk runs in.
+                let said = print::summary(&self.cat, &done, &settings.command, Some(80));
                 if done.outcome == PrintOutcome::Failed {
                     self.error(said);
                 } else {
