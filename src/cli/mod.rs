@@ -261,6 +261,10 @@ pub fn load_context(cli: &Cli) -> Result<Context, Failure> {
     }
     let catalog =
         Catalog::load(&config.language, assets).map_err(|e| Failure::Setup(e.to_string()))?;
+    // The cooperative's own document templates are checked at start, as the rules are.
+    crate::docs::Templates::new(assets)
+        .check_all()
+        .map_err(|e| Failure::Setup(e.message(&catalog)))?;
     let scorecard = crate::scorecards::load_version(
         &config.scoring.card,
         Some(config.scoring.version).filter(|v| *v > 0),
