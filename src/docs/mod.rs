@@ -538,3 +538,127 @@ pub fn context(
     };
     Ok(minijinja::Value::from_serialize(&ctx))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::prints::{AgreementFacts, CashOrderFacts, FeePaid, LoanFacts};
+    use crate::store::staff::Office;
+    use DocKind::*;
+
+    fn facts() -> DocumentFacts {
+        DocumentFacts {
+            office: Office {
+                id: 1,
+                code: "TOM".into(),
+                name: "Томский офис".into(),
+                city: "Томск".into(),
+            },
+            manager: None,
+            applicant_is_member: false,
+            member: None,
+            fees: vec![],
+            loan: None,
+            agreements: vec![],
+            issue_order: None,
+        }
+    }
+
+    fn paid(f: &mut DocumentFacts) {
+        for kind in ["entrance_fee", "mandatory_share"] {
+            f.fees.push(FeePaid {
+                kind: kind.into(),
+                amount: Money::from_rubles(500),
+                receipt_no: "1".into(),
+                paid_on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                order_no: "000001".into(),
+                cashier: ("kassa".into(), "Кузнецова".into()),
+            });
+        }
+    }
+
+    fn issued(f: &mut DocumentFacts, agreements: &[&str]) {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        f.loan = Some(LoanFacts {
+            contract_no: "2026/000001".into(),
+            product: "consumer".into(),
+            amount: Money::from_rubles(150_000),
+            term_months: 12,
+            rate: rust_decimal::Decimal::from(19),
+            issue_date: day,
+        });
+        f.issue_order = Some(CashOrderFacts {
+            number: "000003".into(),
+            amount: Money::from_rubles(150_000),
+            at: day.and_hms_opt(12, 0, 0).unwrap(),
+            actor: ("petrova".into(), "Петрова".into()),
+        });
+        for kind in agreements {
+            f.agreements.push(AgreementFacts {
+                kind: kind.to_string(),
+                number: format!("2026/000001-{kind}"),
+                description: "…".into(),
+            });
+        }
+    }
+
+    #[test]
+    fn the_application_form_always_the_rest_once_their_data_exists() {
+        let f = facts();
+        for s in Status::ALL {
+            assert_eq!(offered(s, &f)[0], Application, "{s:?}");
+        }
+        assert_eq!(offered(Status::New, &f), [Application]);
+        assert_eq!(offered(Status::Checked, &f), [Application, Membership]);
+        assert_eq!(offered(Status::Candidate, &f), [Application, Membership]);
+        // Rejected before paying: only the form, for the file.
+        assert_eq!(offered(Status::Rejected, &f), [Application]);
+        // A member applying again signs no joining papers.
+        let member = DocumentFacts {
+            applicant_is_member: true,
+            ..facts()
+        };
+        assert_eq!(offered(Status::Checked, &member), [Application]);
+        assert_eq!(
+            offered(Status::Authorized, &member),
+            [Application, ContractDraft]
+        );
+    }
+
+    #[test]
+    fn receipts_once_paid_the_contract_set_once_issued() {
+        let mut f = facts();
+        paid(&mut f);
+        let admitted = [Application, Membership, EntranceFee, Share];
+        assert_eq!(offered(Status::Member, &f), admitted);
+        // Rejected after paying: what was signed can still be reprinted.
+        assert_eq!(offered(Status::Rejected, &f), admitted);
+        let mut authorized = admitted.to_vec();
+        authorized.push(ContractDraft);
+        assert_eq!(offered(Status::Authorized, &f), authorized);
+        issued(&mut f, &["collateral", "guarantee"]);
+        let mut archived = admitted.to_vec();
+        archived.extend([Contract, Guarantee, Collateral, IssueOrder]);
+        assert_eq!(offered(Status::Archived, &f), archived);
+        let mut f = facts();
+        issued(&mut f, &[]);
+        assert_eq!(
+            offered(Status::Archived, &f),
+            [Application, Contract, IssueOrder]
+        );
+    }
+
+    #[test]
+    fn codes_and_templates() {
+        for k in DocKind::ALL {
+            assert_eq!(DocKind::from_code(k.code()), Some(k));
+            assert!(
+                render::BUILTIN.iter().any(|(n, _)| *n == k.template()),
+                "{k:?}"
+            );
+            let cat = crate::i18n::Catalog::builtin("ru");
+            assert!(cat.has(&k.title_key()), "{k:?}");
+        }
+        assert_eq!(DocKind::from_code("dogovor"), None);
+    }
+}

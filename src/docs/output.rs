@@ -173,7 +173,7 @@ mod tests {
     #[test]
     fn the_print_command_gets_the_file_and_its_failure_is_told() {
         let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("doc.txt");
+        let f = dir.path().join("printed.txt");
         std::fs::write(&f, "x").unwrap();
         let limit = Duration::from_secs(5);
         assert_eq!(run_print_command("true", &f, limit), CommandOutcome::Sent);
@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn a_command_that_hangs_is_stopped() {
         let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("doc.txt");
+        let f = dir.path().join("printed.txt");
         std::fs::write(&f, "x").unwrap();
         // `tail -f PATH` never ends on its own; it is killed at the limit.
         match run_print_command("tail -f", &f, Duration::from_millis(300)) {
