@@ -184,6 +184,9 @@ mod tests {
                         "scorecard.",
                         "bench.",
                         "doc.",
+                        "cb.",
+                        "cb_refuse.",
+                        "cb_violation.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

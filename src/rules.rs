@@ -48,6 +48,8 @@ pub struct Rules {
     /// The active scorecard (`[scoring] card` in the config); `None`: applications are not
     /// scored and `new → checked` does not ask for a score.
     pub scorecard: Option<crate::scorecards::LoadedCard>,
+    /// Client-base norms (`client_base.toml`, DOMAIN §6).
+    pub client_base: crate::domain::client_base::ClientBaseRules,
 }
 
 impl Rules {
@@ -87,6 +89,11 @@ impl Rules {
         let (time_limits, checks, bureau_outcomes) = parse_queue(&qf, &qs)?;
         let (cf, cs) = read("calendar.toml", CALENDAR_TOML)?;
         let calendar = parse_calendar(&cf, &cs)?;
+        let (bf, bs) = read(
+            "client_base.toml",
+            crate::client_base_rules::CLIENT_BASE_TOML,
+        )?;
+        let client_base = crate::client_base_rules::parse(&bf, &bs)?;
         Ok(Rules {
             products,
             fees,
@@ -95,6 +102,7 @@ impl Rules {
             bureau_outcomes,
             calendar,
             scorecard: None,
+            client_base,
         })
     }
 }

@@ -4,6 +4,7 @@
 //! 2 a configuration, rules or usage error; 3 the database could not be used.
 
 pub mod bench;
+pub mod client_base;
 pub mod demo;
 pub mod export;
 pub mod import;
@@ -113,6 +114,11 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
     },
+    /// The client base: each manager's base against the norms, idle clients.
+    ClientBase {
+        #[command(subcommand)]
+        command: client_base::ClientBaseCommand,
+    },
     /// Measure the app's own operations on a database (p50/p95/p99 beside their targets).
     Bench {
         #[arg(long, value_enum, default_value = "table")]
@@ -157,12 +163,33 @@ pub enum StaffCommand {
     },
     /// List staff.
     List,
+    /// Set a sales manager's client-base profile (`none` clears a value).
+    Set {
+        login: String,
+        /// universal, territorial, industrial, panel_builders, dealers, chains (or none).
+        #[arg(long)]
+        specialization: Option<String>,
+        #[arg(long)]
+        trainee: Option<bool>,
+        /// The day the person became a novice (tenure counts from it), YYYY-MM-DD or none.
+        #[arg(long, value_name = "DATE")]
+        novice_since: Option<String>,
+        #[arg(long, value_name = "DATE")]
+        dismissed_on: Option<String>,
+        /// The manager's own territories, comma-separated.
+        #[arg(long)]
+        territories: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCommand {
     /// Loan applications from CSV (with a header row) or a JSON array.
     Applications { file: PathBuf },
+    /// Monthly turnover of clients: client (member number), month (YYYY-MM), amount.
+    Turnover { file: PathBuf },
+    /// Who holds which client: client (member number), manager (login; empty: the pool), since.
+    Assignments { file: PathBuf },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -361,6 +388,13 @@ pub fn main() -> ExitCode {
             out,
         }) => print::run(&ctx, application, document.as_deref(), out.as_deref()),
         Some(Command::Bench { format, only, reps }) => bench::run(&ctx, *format, only, *reps),
+        Some(Command::ClientBase { command }) => client_base::run(&ctx, command),
+        Some(Command::Import {
+            command: ImportCommand::Turnover { file },
+        }) => client_base::import_turnover(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Assignments { file },
+        }) => client_base::import_assignments(&ctx, file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

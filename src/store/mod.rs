@@ -3,6 +3,7 @@
 //! role check, the change, its history row and its side effects happen together.
 
 pub mod applications;
+pub mod client_base;
 pub mod demo;
 pub mod money_sql;
 pub mod prints;
@@ -21,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_scores.sql"),
     include_str!("migrations/003_crm.sql"),
+    include_str!("migrations/007_client_base.sql"),
     include_str!("migrations/006_documents.sql"),
 ];
 
@@ -66,6 +68,9 @@ pub enum StoreError {
     Hash(String),
     #[error("{0}")]
     Io(String),
+    /// A client-base change breaks the norms (DOMAIN §6): every rule it breaks.
+    #[error("client-base norms: {0:?}")]
+    Base(Vec<crate::domain::client_base::Refusal>),
 }
 
 impl StoreError {
@@ -104,6 +109,16 @@ impl StoreError {
             ),
             StoreError::Hash(e) => cat.f("err.db", &[("detail", e)]),
             StoreError::Io(e) => cat.f("err.io", &[("detail", e)]),
+            StoreError::Base(refusals) => refusals
+                .iter()
+                .map(|r| {
+                    let params = r.params();
+                    let args: Vec<(&str, &str)> =
+                        params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    cat.f(&format!("cb_refuse.{}", r.code()), &args)
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
         }
     }
 }
