@@ -182,6 +182,7 @@ fn text(app: &mut App) -> String {
 
 /// Move the menu's cursor to the document named `title`.
 fn choose(app: &mut App, title: &str) {
+    press(app, KeyCode::Home);
     for _ in 0..12 {
         let t = text(app);
         if t.lines()
@@ -316,13 +317,15 @@ fn enter_prints_tells_the_path_and_the_history_shows_it() {
 fn a_printer_that_fails_is_told_and_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(&dir, Status::Authorized, false, false, "false");
+    // The menu starts on the draft contract, the paper of the step just taken.
     press(&mut a, KeyCode::Char('p'));
     press(&mut a, KeyCode::Enter);
+    assert!(text(&mut a).contains("ПРОЕКТ"));
     press(&mut a, KeyCode::Enter);
     let (kind, msg) = a.message.clone().expect("a message");
     assert_eq!(kind, coopdesk::tui::app::MsgKind::Error);
     assert!(msg.ends_with("печать не удалась: exit 1"), "{msg}");
-    assert!(msg.contains("2026-000001_application.txt"), "{msg}");
+    assert!(msg.contains("2026-000001_contract_draft.txt"), "{msg}");
     let t = text(&mut a);
     assert!(
         t.contains("Файл сохранён:"),

@@ -133,6 +133,20 @@ pub fn offered(status: Status, facts: &DocumentFacts) -> Vec<DocKind> {
     out
 }
 
+/// The document a desk most likely prints next at `status` — what the step into it produced —
+/// if it is among `options`: the print menu starts on it.
+pub fn suggested(status: Status, options: &[DocKind]) -> usize {
+    let want = match status {
+        Status::New => DocKind::Application,
+        Status::Checked | Status::Candidate => DocKind::Membership,
+        Status::Member => DocKind::EntranceFee,
+        Status::Authorized => DocKind::ContractDraft,
+        Status::Archived => DocKind::Contract,
+        Status::Rejected => DocKind::Application,
+    };
+    options.iter().position(|k| *k == want).unwrap_or(0)
+}
+
 // ----- the template context --------------------------------------------------------------
 
 /// Money for templates: a plain decimal (`150000.00`); the `money` and `words` filters write
@@ -646,6 +660,22 @@ mod tests {
             offered(Status::Archived, &f),
             [Application, Contract, IssueOrder]
         );
+    }
+
+    #[test]
+    fn the_menu_starts_on_the_papers_of_the_step_just_taken() {
+        let mut f = facts();
+        let at = |s: Status, f: &DocumentFacts| offered(s, f)[suggested(s, &offered(s, f))];
+        assert_eq!(at(Status::New, &f), Application);
+        assert_eq!(at(Status::Checked, &f), Membership);
+        assert_eq!(at(Status::Candidate, &f), Membership);
+        paid(&mut f);
+        assert_eq!(at(Status::Member, &f), EntranceFee);
+        assert_eq!(at(Status::Authorized, &f), ContractDraft);
+        issued(&mut f, &[]);
+        assert_eq!(at(Status::Archived, &f), Contract);
+        // Not offered: the first.
+        assert_eq!(suggested(Status::Archived, &[Application]), 0);
     }
 
     #[test]

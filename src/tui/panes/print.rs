@@ -155,11 +155,12 @@ impl App {
             let m = self.cat.f("doc.menu_none", &[("number", &app.number)]);
             return self.error(m);
         }
+        let cursor = crate::docs::suggested(app.status, &options);
         self.overlays.push(Overlay::PrintMenu(PrintMenu {
             app_id: app.id,
             number: app.number,
             options,
-            cursor: 0,
+            cursor,
         }));
     }
 
