@@ -31,6 +31,7 @@ pub struct Config {
     pub queue: QueueConfig,
     pub scoring: ScoringConfig,
     pub backup: BackupConfig,
+    pub print: PrintConfig,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -54,6 +55,27 @@ impl Default for BackupConfig {
     }
 }
 
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrintConfig {
+    /// Where documents are written; default `<data dir>/documents`.
+    pub dir: Option<PathBuf>,
+    /// The print command, the file's path appended (`lp -d DESK1`); empty: files only.
+    pub command: String,
+    /// Seconds the print command may take before it is stopped and the print marked failed.
+    pub timeout_secs: u64,
+}
+
+impl Default for PrintConfig {
+    fn default() -> Self {
+        PrintConfig {
+            dir: None,
+            command: String::new(),
+            timeout_secs: 15,
+        }
+    }
+}
+
 impl BackupConfig {
     /// The backup folder for the database at `db`.
     pub fn dir_for(&self, db: &Path) -> PathBuf {
@@ -62,6 +84,17 @@ impl BackupConfig {
                 .filter(|p| !p.as_os_str().is_empty())
                 .map(|p| p.join("backups"))
                 .unwrap_or_else(|| PathBuf::from("backups"))
+        })
+    }
+}
+
+impl PrintConfig {
+    /// The folder documents are written to.
+    pub fn folder(&self) -> PathBuf {
+        self.dir.clone().unwrap_or_else(|| {
+            project_dirs()
+                .map(|d| d.data_dir().join("documents"))
+                .unwrap_or_else(|| PathBuf::from("documents"))
         })
     }
 }
@@ -112,6 +145,7 @@ impl Default for Config {
             queue: QueueConfig::default(),
             scoring: ScoringConfig::default(),
             backup: BackupConfig::default(),
+            print: PrintConfig::default(),
         }
     }
 }
@@ -203,6 +237,8 @@ mod tests {
         assert_eq!(c.language, "ru");
         assert_eq!(c.security.max_failed_logins, 5);
         assert_eq!(c.scoring.card, "default");
+        assert_eq!(c.print.command, "");
+        assert_eq!(c.print.timeout_secs, 15);
     }
 
     #[test]

@@ -183,6 +183,7 @@ mod tests {
                         "unit.",
                         "scorecard.",
                         "bench.",
+                        "doc.",
                         "cb.",
                         "backup.",
                         "cb_refuse.",

@@ -120,7 +120,9 @@ impl Desk {
             s.contains(self.cat.t("login.title"))
         });
         self.keys(name, &[login, "Tab", password, "Enter"]);
-        self.wait(name, "the journal", |s| s.contains(&format!(" {login} ")));
+        self.wait(name, "the journal", |s| {
+            s.contains(self.cat.t("pane.client_base")) && !s.contains(self.cat.t("login.title"))
+        });
     }
 
     fn keys(&self, name: &str, keys: &[&str]) {

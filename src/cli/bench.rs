@@ -20,6 +20,7 @@ pub const SECTIONS: &[Section] = &[
     ("open", open),
     ("journal", journal),
     ("client_base", client_base),
+    ("documents", super::print::bench),
 ];
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]

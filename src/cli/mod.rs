@@ -9,6 +9,7 @@ pub mod client_base;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod print;
 pub mod scorecard;
 pub mod setup;
 
@@ -100,6 +101,19 @@ pub enum Command {
     Scorecard {
         #[command(subcommand)]
         command: scorecard::ScorecardCommand,
+    },
+    /// Print a document of an application: to the print folder and the print command, or to
+    /// --out PATH (plain text; HTML when PATH ends in .html). Without DOCUMENT, or with
+    /// `list`, name the documents that fit the application now.
+    Print {
+        /// The application's number, e.g. 2026-000012.
+        application: String,
+        /// application, membership, entrance_fee, share, contract_draft, contract,
+        /// guarantee, collateral, issue_order — or `list`.
+        document: Option<String>,
+        /// Write the document here instead (not sent to the printer).
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
     },
     /// The client base: each manager's base against the norms, idle clients.
     ClientBase {
@@ -283,6 +297,10 @@ pub fn load_context(cli: &Cli) -> Result<Context, Failure> {
     }
     let catalog =
         Catalog::load(&config.language, assets).map_err(|e| Failure::Setup(e.to_string()))?;
+    // The cooperative's own document templates are checked at start, as the rules are.
+    crate::docs::Templates::new(assets)
+        .check_all()
+        .map_err(|e| Failure::Setup(e.message(&catalog)))?;
     let scorecard = crate::scorecards::load_version(
         &config.scoring.card,
         Some(config.scoring.version).filter(|v| *v > 0),
@@ -373,6 +391,11 @@ pub fn main() -> ExitCode {
                 },
         }) => export::applications(&ctx, *format, *with_history),
         Some(Command::Scorecard { command }) => scorecard::run(&ctx, command),
+        Some(Command::Print {
+            application,
+            document,
+            out,
+        }) => print::run(&ctx, application, document.as_deref(), out.as_deref()),
         Some(Command::Bench { format, only, reps }) => bench::run(&ctx, *format, only, *reps),
         Some(Command::ClientBase { command }) => client_base::run(&ctx, command),
         Some(Command::Backup { to }) => backup::backup(&ctx, to.as_deref()),

@@ -10,6 +10,7 @@ pub mod product;
 pub mod scorecard;
 pub mod scorecard_derive;
 pub mod validate;
+pub mod words;
 
 pub use application::{Role, Status};
 pub use money::Money;

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod client_base;
 pub mod demo;
 pub mod money_sql;
+pub mod prints;
 pub mod scores;
 pub mod staff;
 
@@ -22,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_scores.sql"),
     include_str!("migrations/003_crm.sql"),
+    include_str!("migrations/006_documents.sql"),
     include_str!("migrations/007_client_base.sql"),
 ];
 

@@ -55,6 +55,8 @@ pub enum Overlay {
     StepForm(Box<StepForm>),
     Filter(Box<FilterForm>),
     Schedule(Box<super::panes::calculator::ScheduleView>),
+    PrintMenu(super::panes::print::PrintMenu),
+    PrintPreview(Box<super::panes::print::PrintPreview>),
     ConfirmQuit,
     ConfirmDiscard,
 }
@@ -81,6 +83,8 @@ pub struct App {
     pub drafts_dir: Option<std::path::PathBuf>,
     /// The latest unsaved dialogs, for the watchdog thread to write if the loop is stuck.
     pub draft_snapshot: Option<std::sync::Arc<std::sync::Mutex<Vec<super::drafts::Draft>>>>,
+    /// Where documents are printed (`[print]` in the config).
+    pub print: crate::docs::print::PrintSettings,
 }
 
 impl App {
@@ -112,6 +116,7 @@ impl App {
             staff: Vec::new(),
             drafts_dir: None,
             draft_snapshot: None,
+            print: crate::docs::print::PrintSettings::default(),
         }
     }
 
@@ -337,6 +342,8 @@ impl App {
             Overlay::StepForm(_) => self.step_form_key(key),
             Overlay::Filter(_) => self.filter_key(key),
             Overlay::Schedule(_) => self.schedule_key(key),
+            Overlay::PrintMenu(_) => self.print_menu_key(key),
+            Overlay::PrintPreview(_) => self.print_preview_key(key),
         }
     }
 
@@ -444,6 +451,14 @@ impl App {
                 v.draw(f, body, &theme, &self.cat);
                 None
             }
+            Overlay::PrintMenu(m) => {
+                m.draw(f, body, &theme, &self.cat);
+                None
+            }
+            Overlay::PrintPreview(p) => {
+                p.draw(f, body, &theme, &self.cat);
+                None
+            }
         }
     }
 
@@ -488,7 +503,13 @@ impl App {
                 format!(" {} · {} · {} ", a.login, a.office_code, roles)
             })
             .unwrap_or_default();
-        let who_w = (who.chars().count() as u16).min(area.width / 2);
+        let mut who_w = (who.chars().count() as u16).min(area.width / 2);
+        // A long message (a printed file's path) takes the whole line: it matters more.
+        if let Some((_, text)) = &self.message
+            && text.chars().count() as u16 > area.width.saturating_sub(who_w)
+        {
+            who_w = 0;
+        }
         let [left, right] =
             Layout::horizontal([Constraint::Min(1), Constraint::Length(who_w)]).areas(area);
         if let Some((kind, text)) = &self.message {
@@ -546,7 +567,16 @@ impl App {
                 push("PgUp PgDn", self.cat.t("key.page"));
                 push("Esc", self.cat.t("key.close"));
             }
-            (None, Some(Overlay::Steps(_))) => {
+            (None, Some(Overlay::PrintPreview(_))) => {
+                push(
+                    if self.theme.ascii { "Up/Dn" } else { "↑↓" },
+                    self.cat.t("key.up_down"),
+                );
+                push("PgUp PgDn", self.cat.t("key.page"));
+                push("Enter", self.cat.t("doc.key_print"));
+                push("Esc", self.cat.t("key.close"));
+            }
+            (None, Some(Overlay::Steps(_) | Overlay::PrintMenu(_))) => {
                 push(
                     if self.theme.ascii { "Up/Dn" } else { "↑↓" },
                     self.cat.t("key.up_down"),

@@ -50,6 +50,7 @@ pub enum Action {
     CbGroupFilter,
     CbPotentialFilter,
     CbProfile,
+    Print,
 }
 
 /// Where a binding applies.
@@ -230,6 +231,14 @@ pub const BINDINGS: &[Binding] = &[
     b!(Queue, [(K::Char('t'), N)], "t", A::Take, "key.take", false),
     b!(
         Queue,
+        [(K::Char('p'), N), (K::Char('p'), C)],
+        "p C-p",
+        A::Print,
+        "doc.key_print",
+        false
+    ),
+    b!(
+        Queue,
         [(K::F(3), N), (K::Char('/'), N)],
         "F3 /",
         A::Search,
@@ -310,6 +319,14 @@ pub const BINDINGS: &[Binding] = &[
         "F5",
         A::Refresh,
         "key.refresh",
+        false
+    ),
+    b!(
+        Dialog,
+        [(K::Char('p'), C)],
+        "C-p",
+        A::Print,
+        "doc.key_print",
         false
     ),
     b!(Dialog, [(K::Esc, N)], "Esc", A::Close, "key.close", true),
@@ -539,6 +556,9 @@ mod tests {
         assert_eq!(lookup(Ctx::Queue, &k(K::Char('?'), S)), None);
         assert_eq!(lookup(Ctx::Global, &k(K::Char('?'), S)), Some(A::Help));
         assert_eq!(lookup(Ctx::Dialog, &k(K::Char('s'), C)), Some(A::Save));
+        assert_eq!(lookup(Ctx::Queue, &k(K::Char('p'), N)), Some(A::Print));
+        assert_eq!(lookup(Ctx::Dialog, &k(K::Char('p'), C)), Some(A::Print));
+        assert_eq!(lookup(Ctx::Dialog, &k(K::Char('p'), N)), None);
         assert_eq!(
             lookup(Ctx::Dialog, &k(K::Char('s'), N)),
             None,

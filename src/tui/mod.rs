@@ -103,6 +103,7 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
         ctx.config.security.clone(),
     );
     app.drafts_dir = Some(drafts::dir_for(&ctx.db_path));
+    app.print = crate::cli::print::settings(ctx);
     app.set_demo_hint();
     match backup_note {
         Some((true, m)) => app.error(m),

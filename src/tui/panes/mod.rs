@@ -5,6 +5,7 @@ pub mod client_base;
 pub mod dialog;
 pub mod filter;
 pub mod login;
+pub mod print;
 pub mod queue;
 pub mod scoring;
 pub mod step;
