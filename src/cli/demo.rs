@@ -1411,7 +1411,7 @@ fn loan_terms(rng: &mut Rng, rules: &Rules, office: usize) -> LoanTerms {
         _ => 10,
     };
     let guarantor = if rng.percent(guarantor_pct) {
-        format!("Поручитель: {}", some_full_name(rng))
+        some_full_name(rng)
     } else {
         String::new()
     };
