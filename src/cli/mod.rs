@@ -7,6 +7,7 @@ pub mod bench;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod members;
 pub mod scorecard;
 pub mod setup;
 
@@ -89,6 +90,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Members: find one as the member-lookup pane does.
+    Members {
+        #[command(subcommand)]
+        command: MembersCommand,
+    },
     /// Write data out.
     Export {
         #[command(subcommand)]
@@ -149,6 +155,22 @@ pub enum StaffCommand {
 pub enum ImportCommand {
     /// Loan applications from CSV (with a header row) or a JSON array.
     Applications { file: PathBuf },
+    /// Members from the accounting system (CSV or JSON), keyed by member number.
+    Members { file: PathBuf },
+    /// Loans from the accounting system (CSV or JSON), keyed by contract number.
+    Loans { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MembersCommand {
+    /// Search members as the pane does (surname, phone, passport, member or application number).
+    Search {
+        query: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: members::SearchFormat,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -329,6 +351,20 @@ pub fn main() -> ExitCode {
         Some(Command::Import {
             command: ImportCommand::Applications { file },
         }) => import::applications(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Members { file },
+        }) => members::import_members(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Loans { file },
+        }) => members::import_loans(&ctx, file),
+        Some(Command::Members {
+            command:
+                MembersCommand::Search {
+                    query,
+                    format,
+                    limit,
+                },
+        }) => members::search_command(&ctx, query, *format, *limit),
         Some(Command::Export {
             command:
                 ExportCommand::Applications {

@@ -4,6 +4,7 @@ pub mod application;
 pub mod calculator;
 pub mod calendar;
 pub mod draft;
+pub mod member;
 pub mod money;
 pub mod product;
 pub mod scorecard;
