@@ -183,6 +183,7 @@ mod tests {
                         "unit.",
                         "scorecard.",
                         "bench.",
+                        "member.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

@@ -5,9 +5,9 @@
 use super::bench::Bench;
 use super::import::{RawRecord, read_records};
 use super::{Context, Failure};
+use crate::domain::Money;
 use crate::domain::member::{self, MemberInput, MemberStatus};
 use crate::domain::validate as v;
-use crate::domain::Money;
 use crate::store::field_error_text;
 use crate::store::members::{LoanImport, MemberImport, search};
 use std::collections::{HashMap, HashSet};
@@ -89,7 +89,8 @@ pub fn search_command(
     limit: usize,
 ) -> Result<(), Failure> {
     let store = ctx.open_existing_store()?;
-    let hits = search(store.conn(), query, limit).map_err(|e| Failure::from_store(e, &ctx.catalog))?;
+    let hits =
+        search(store.conn(), query, limit).map_err(|e| Failure::from_store(e, &ctx.catalog))?;
     let cat = &ctx.catalog;
     match format {
         SearchFormat::Json => {
@@ -129,7 +130,14 @@ pub fn search_command(
         }
         SearchFormat::Csv => {
             let mut w = csv::Writer::from_writer(std::io::stdout().lock());
-            let head = ["member_no", "name", "birth_date", "status", "office", "phone"];
+            let head = [
+                "member_no",
+                "name",
+                "birth_date",
+                "status",
+                "office",
+                "phone",
+            ];
             w.write_record(head)
                 .map_err(|e| Failure::Setup(e.to_string()))?;
             for h in &hits {
@@ -137,7 +145,8 @@ pub fn search_command(
                     h.member_no.clone().unwrap_or_default(),
                     h.full_name.clone(),
                     member::mask_birth_date(h.birth_date),
-                    cat.t(&format!("member.status.{}", h.status.code())).to_string(),
+                    cat.t(&format!("member.status.{}", h.status.code()))
+                        .to_string(),
                     h.office_code.clone(),
                     member::mask_phone(&h.phone),
                 ])
@@ -268,7 +277,11 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
             continue;
         }
         if !seen_no.insert(member_no.clone()) {
-            p.row(rec.line, "member_no", cat.t("err.duplicate_in_file").to_string());
+            p.row(
+                rec.line,
+                "member_no",
+                cat.t("err.duplicate_in_file").to_string(),
+            );
             continue;
         }
         let mut input = MemberInput::default();
@@ -286,7 +299,11 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
         };
         let status = MemberStatus::parse(&get("status"));
         if status.is_none() {
-            p.row(rec.line, "status", cat.f("member.err_status", &[("detail", &get("status"))]));
+            p.row(
+                rec.line,
+                "status",
+                cat.f("member.err_status", &[("detail", &get("status"))]),
+            );
         }
         let joined = get("joined_on");
         let joined_on = if joined.trim().is_empty() {
@@ -310,7 +327,11 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
         let office = get("office");
         let office_id = offices.get(office.trim()).copied();
         if office_id.is_none() {
-            p.row(rec.line, "office", cat.f("err.office_unknown", &[("detail", &office)]));
+            p.row(
+                rec.line,
+                "office",
+                cat.f("err.office_unknown", &[("detail", &office)]),
+            );
         }
         let manager = get("manager");
         let manager_id = if manager.trim().is_empty() {
@@ -319,7 +340,11 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
             match staff.get(manager.trim()) {
                 Some(id) => Some(Some(*id)),
                 None => {
-                    p.row(rec.line, "manager", cat.f("member.err_manager", &[("detail", &manager)]));
+                    p.row(
+                        rec.line,
+                        "manager",
+                        cat.f("member.err_manager", &[("detail", &manager)]),
+                    );
                     None
                 }
             }
@@ -383,7 +408,14 @@ pub fn import_loans(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let columns_ok = p.list.is_empty();
     let nos: Vec<String> = records
         .iter()
-        .map(|r| r.fields.get("member_no").cloned().unwrap_or_default().trim().to_string())
+        .map(|r| {
+            r.fields
+                .get("member_no")
+                .cloned()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
         .collect();
     let refs: Vec<&str> = nos.iter().map(String::as_str).collect();
     let known: HashSet<String> = store
@@ -403,18 +435,30 @@ pub fn import_loans(ctx: &Context, file: &Path) -> Result<(), Failure> {
             continue;
         }
         if !seen.insert(contract_no.clone()) {
-            p.row(line, "contract_no", cat.t("err.duplicate_in_file").to_string());
+            p.row(
+                line,
+                "contract_no",
+                cat.t("err.duplicate_in_file").to_string(),
+            );
             continue;
         }
         let member_no = get("member_no").trim().to_string();
         let mut ok = true;
         if !known.contains(&member_no) {
-            p.row(line, "member_no", cat.f("member.err_member_unknown", &[("detail", &member_no)]));
+            p.row(
+                line,
+                "member_no",
+                cat.f("member.err_member_unknown", &[("detail", &member_no)]),
+            );
             ok = false;
         }
         let product = get("product").trim().to_string();
         if !ctx.rules.products.iter().any(|pr| pr.code == product) {
-            p.row(line, "product", cat.f("err.product_unknown", &[("detail", &product)]));
+            p.row(
+                line,
+                "product",
+                cat.f("err.product_unknown", &[("detail", &product)]),
+            );
             ok = false;
         }
         let mut money = |field: &str, required: bool| -> Option<Money> {
@@ -464,13 +508,30 @@ pub fn import_loans(ctx: &Context, file: &Path) -> Result<(), Failure> {
             }
         };
         let rate = get("rate").trim().replace(',', ".");
-        if rate.parse::<rust_decimal::Decimal>().map_or(true, |r| r.is_sign_negative()) {
+        if rate
+            .parse::<rust_decimal::Decimal>()
+            .map_or(true, |r| r.is_sign_negative())
+        {
             p.row(line, "rate", cat.t("member.err_rate").to_string());
             ok = false;
         }
-        if let (true, Some(amount), Some(balance), Some(overdue_amount), Some(Some(issued_on)), Some(overdue_since), Some(term_months)) =
-            (ok, amount, balance, overdue_amount, issued_on, overdue_since, term)
-        {
+        if let (
+            true,
+            Some(amount),
+            Some(balance),
+            Some(overdue_amount),
+            Some(Some(issued_on)),
+            Some(overdue_since),
+            Some(term_months),
+        ) = (
+            ok,
+            amount,
+            balance,
+            overdue_amount,
+            issued_on,
+            overdue_since,
+            term,
+        ) {
             rows.push(LoanImport {
                 contract_no,
                 member_no,
@@ -554,7 +615,11 @@ pub fn bench_section(b: &mut Bench) -> Result<(), Failure> {
     let store = b.store;
     let some_id: Option<i64> = store
         .conn()
-        .query_row("SELECT id FROM members ORDER BY id LIMIT 1 OFFSET 1000", [], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM members ORDER BY id LIMIT 1 OFFSET 1000",
+            [],
+            |r| r.get(0),
+        )
         .ok();
     if let Some(id) = some_id {
         let today = b.ctx.today;

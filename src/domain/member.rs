@@ -300,7 +300,10 @@ pub fn validate_contact(
     if kind == ContactKind::Call {
         direction = input.direction.trim().to_string();
         if !matches!(direction.as_str(), "in" | "out") {
-            e.push(FieldError::new("contact_direction", "member.err_choose_one"));
+            e.push(FieldError::new(
+                "contact_direction",
+                "member.err_choose_one",
+            ));
         }
         outcome = input.outcome.trim().to_string();
         if !OUTCOMES.contains(&outcome.as_str()) {
@@ -312,7 +315,9 @@ pub fn validate_contact(
         }
         if outcome == "promise" {
             match v::date(&input.promise_date) {
-                Ok(d) if d < today => e.push(FieldError::new("promise_date", "member.err_date_past")),
+                Ok(d) if d < today => {
+                    e.push(FieldError::new("promise_date", "member.err_date_past"))
+                }
                 Ok(d) => promise_date = Some(d),
                 Err(r) => e.push(FieldError::new("promise_date", r)),
             }
@@ -332,7 +337,10 @@ pub fn validate_contact(
     }
     let temperature = input.temperature.trim().to_string();
     if !matches!(temperature.as_str(), "" | "warm" | "cold") {
-        e.push(FieldError::new("contact_temperature", "member.err_choose_one"));
+        e.push(FieldError::new(
+            "contact_temperature",
+            "member.err_choose_one",
+        ));
     }
     if !e.is_empty() {
         return Err(e);
@@ -446,7 +454,10 @@ pub struct MemberData {
 
 /// Validate a member's data on `today`. The phone may be empty for a member (the accounting
 /// system does not always have one); everything else follows the application's rules.
-pub fn validate_member(input: &MemberInput, today: NaiveDate) -> Result<MemberData, Vec<FieldError>> {
+pub fn validate_member(
+    input: &MemberInput,
+    today: NaiveDate,
+) -> Result<MemberData, Vec<FieldError>> {
     let mut e = Vec::new();
     let mut take = |field: &'static str, r: Result<String, &'static str>| match r {
         Ok(s) => s,
@@ -603,19 +614,31 @@ mod tests {
         assert!(q.words.is_empty());
         assert_eq!(q.digits, "89248111671");
         assert_eq!(q.phone_variants(), vec!["89248111671", "79248111671"]);
-        assert_eq!(MemberQuery::parse("+79248111671").phone_variants(), vec!["79248111671"]);
+        assert_eq!(
+            MemberQuery::parse("+79248111671").phone_variants(),
+            vec!["79248111671"]
+        );
         assert_eq!(MemberQuery::parse("8111").phone_variants(), vec!["8111"]);
         assert!(MemberQuery::parse("811").phone_variants().is_empty());
         assert_eq!(MemberQuery::parse("4509 123456").digits, "4509123456");
-        assert_eq!(MemberQuery::parse("123").member_no().as_deref(), Some("000123"));
-        assert_eq!(MemberQuery::parse("000123").member_no().as_deref(), Some("000123"));
+        assert_eq!(
+            MemberQuery::parse("123").member_no().as_deref(),
+            Some("000123")
+        );
+        assert_eq!(
+            MemberQuery::parse("000123").member_no().as_deref(),
+            Some("000123")
+        );
         assert_eq!(MemberQuery::parse("4509123456").member_no(), None);
         let q = MemberQuery::parse("2026-000123");
         assert_eq!(q.application_no.as_deref(), Some("2026-000123"));
         assert!(MemberQuery::parse("811-16-71").application_no.is_none());
         assert!(MemberQuery::parse("   ").is_empty());
         assert_eq!(MemberQuery::parse("a b c d e f").words.len(), MAX_WORDS);
-        assert_eq!(MemberQuery::parse("Петров-Водкин").words, vec!["петров-водкин"]);
+        assert_eq!(
+            MemberQuery::parse("Петров-Водкин").words,
+            vec!["петров-водкин"]
+        );
     }
 
     #[test]
@@ -636,7 +659,10 @@ mod tests {
         assert_eq!(mask_address("г. Томск, ул. Ленина, 1"), "г. Томск, ***");
         assert_eq!(mask_address("Томск"), "***");
         assert_eq!(mask_address(""), "");
-        assert!(sees_personal_data(&[Role::Head], &[Role::Head, Role::Inspector]));
+        assert!(sees_personal_data(
+            &[Role::Head],
+            &[Role::Head, Role::Inspector]
+        ));
         assert!(!sees_personal_data(&[Role::Manager], &[Role::Head]));
         assert!(!sees_personal_data(&[], &[Role::Head]));
     }
@@ -672,7 +698,8 @@ mod tests {
             validate_contact(ContactKind::Call, &promise, today).unwrap_err()[0].reason,
             "member.err_date_past"
         );
-        let e = validate_contact(ContactKind::Comment, &ContactInput::default(), today).unwrap_err();
+        let e =
+            validate_contact(ContactKind::Comment, &ContactInput::default(), today).unwrap_err();
         assert_eq!(e[0].field, "contact_comment");
         let m = validate_contact(
             ContactKind::Meeting,
@@ -718,7 +745,10 @@ mod tests {
         i.potential = "Z".into();
         let e = validate_member(&i, today).unwrap_err();
         let fields: Vec<_> = e.iter().map(|e| e.field).collect();
-        assert_eq!(fields, vec!["last_name", "passport", "potential", "birth_date"]);
+        assert_eq!(
+            fields,
+            vec!["last_name", "passport", "potential", "birth_date"]
+        );
     }
 
     #[test]
@@ -730,7 +760,10 @@ mod tests {
             2,
             "zero and no receipt"
         );
-        assert_eq!(validate_voluntary_share("-5", "К-1").unwrap_err()[0].field, "share_amount");
+        assert_eq!(
+            validate_voluntary_share("-5", "К-1").unwrap_err()[0].field,
+            "share_amount"
+        );
         assert!(validate_exit("23.11.2026", "по заявлению", today).is_ok());
         let e = validate_exit("24.11.2026", "", today).unwrap_err();
         assert_eq!(e.len(), 2);

@@ -693,7 +693,7 @@ impl Store {
                     version,
                 ],
             )?;
-            audit(tx, now, &actor.login, "member.edit", &format!("member {id}"))?;
+            audit(tx, now, &actor.login, "members.edit", &format!("member {id}"))?;
             Ok(version + 1)
         })
     }
@@ -743,19 +743,35 @@ impl Store {
             require_any(tx, actor, &[Role::Cashier])?;
             if member_status(tx, member_id)? != MemberStatus::Member {
                 return Err(StoreError::Invalid(vec![
-                    crate::domain::validate::FieldError::new("share_amount", "member.err_not_member"),
+                    crate::domain::validate::FieldError::new(
+                        "share_amount",
+                        "member.err_not_member",
+                    ),
                 ]));
             }
             tx.execute(
                 "INSERT INTO contributions(member_id, kind, amount, receipt_no, paid_on, actor)
                  VALUES (?1, 'voluntary_share', ?2, ?3, ?4, ?5)",
-                params![member_id, amount, receipt, now.date().format(DATE_FMT).to_string(), actor.login],
+                params![
+                    member_id,
+                    amount,
+                    receipt,
+                    now.date().format(DATE_FMT).to_string(),
+                    actor.login
+                ],
             )?;
             let order = format!("{:06}", next_counter(tx, "cash_order")?);
             tx.execute(
                 "INSERT INTO cash_orders(number, kind, amount, member_id, receipt_no, at, actor)
                  VALUES (?1, 'voluntary_share', ?2, ?3, ?4, ?5, ?6)",
-                params![order, amount, member_id, receipt, fmt_time(now), actor.login],
+                params![
+                    order,
+                    amount,
+                    member_id,
+                    receipt,
+                    fmt_time(now),
+                    actor.login
+                ],
             )?;
             Ok(order)
         })
@@ -783,7 +799,14 @@ impl Store {
                 "UPDATE members SET status = 'left', left_on = ?2, left_reason = ?3,
                     version = version + 1, updated_at = ?4, updated_by = ?5
                  WHERE id = ?1 AND version = ?6",
-                params![member_id, on.format(DATE_FMT).to_string(), reason, fmt_time(now), actor.login, version],
+                params![
+                    member_id,
+                    on.format(DATE_FMT).to_string(),
+                    reason,
+                    fmt_time(now),
+                    actor.login,
+                    version
+                ],
             )?;
             if n == 0 {
                 let (by, at): (Option<String>, Option<String>) = tx.query_row(
@@ -796,7 +819,13 @@ impl Store {
                     at: at.unwrap_or_default(),
                 });
             }
-            audit(tx, now, &actor.login, "member.exit", &format!("member {member_id}"))?;
+            audit(
+                tx,
+                now,
+                &actor.login,
+                "members.exit",
+                &format!("member {member_id}"),
+            )?;
             Ok(())
         })
     }
@@ -808,7 +837,9 @@ fn exists(tx: &Transaction, id: i64) -> Result<()> {
 
 fn member_status(tx: &Transaction, id: i64) -> Result<MemberStatus> {
     let s: String = tx
-        .query_row("SELECT status FROM members WHERE id = ?1", [id], |r| r.get(0))
+        .query_row("SELECT status FROM members WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
         .optional()?
         .ok_or(StoreError::NotFound)?;
     Ok(MemberStatus::parse(&s).unwrap_or(MemberStatus::Member))

@@ -13,7 +13,9 @@ use crate::domain::Role;
 use crate::domain::application::Refusal;
 use crate::domain::validate::FieldError;
 use chrono::NaiveDateTime;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

@@ -55,6 +55,8 @@ pub enum Overlay {
     StepForm(Box<StepForm>),
     Filter(Box<FilterForm>),
     Schedule(Box<super::panes::calculator::ScheduleView>),
+    /// A form on the member card (call, meeting, comment, edit, cash desk).
+    Member(Box<super::panes::member_card::MemberForm>),
     ConfirmQuit,
     ConfirmDiscard,
 }
@@ -70,6 +72,7 @@ pub struct App {
     pub login: LoginState,
     pub pane: usize,
     pub queue: QueueState,
+    pub members: super::panes::members::MembersState,
     pub overlays: Vec<Overlay>,
     pub message: Option<(MsgKind, String)>,
     pub quit: bool,
@@ -102,6 +105,7 @@ impl App {
             login,
             pane: 0,
             queue: QueueState::default(),
+            members: Default::default(),
             overlays: Vec::new(),
             message: None,
             quit: false,
@@ -207,13 +211,17 @@ impl App {
     /// desks. Called after every batch of keys and at least every [`App::poll_interval`];
     /// returns whether the screen must be redrawn. Each pane adds its own part here.
     pub fn tick(&mut self) -> bool {
-        false
+        self.members_tick()
     }
 
     /// How long the event loop may sleep waiting for a key: short while background work is
     /// pending (a search running in a worker), long when idle, so an idle desk costs no CPU.
     pub fn poll_interval(&self) -> std::time::Duration {
-        std::time::Duration::from_millis(500)
+        if self.members.pending {
+            std::time::Duration::from_millis(10)
+        } else {
+            std::time::Duration::from_millis(500)
+        }
     }
 
     /// One key pressed.
@@ -237,6 +245,9 @@ impl App {
         }
         if self.pane == 0 && self.queue.search_focus {
             self.search_key(key);
+            return;
+        }
+        if self.pane == 1 && self.members_key(key) {
             return;
         }
         let action = keymap::lookup(Ctx::Global, &key).or_else(|| {
@@ -268,10 +279,11 @@ impl App {
     }
 
     pub(crate) fn ask_quit(&mut self) {
-        let dirty = self
-            .overlays
-            .iter()
-            .any(|o| matches!(o, Overlay::Dialog(d) if d.dirty()));
+        let dirty = self.overlays.iter().any(|o| match o {
+            Overlay::Dialog(d) => d.dirty(),
+            Overlay::Member(m) => m.dirty(),
+            _ => false,
+        });
         if dirty {
             self.overlays.push(Overlay::ConfirmQuit);
         } else {
@@ -320,6 +332,7 @@ impl App {
             Overlay::StepForm(_) => self.step_form_key(key),
             Overlay::Filter(_) => self.filter_key(key),
             Overlay::Schedule(_) => self.schedule_key(key),
+            Overlay::Member(_) => self.member_form_key(key),
         }
     }
 
@@ -373,6 +386,7 @@ impl App {
         self.draw_tabs(f, top);
         match self.pane {
             0 => self.draw_queue(f, body),
+            1 => self.draw_members(f, body),
             _ => self.draw_unavailable(f, body),
         }
         self.draw_message(f, msg);
@@ -383,6 +397,9 @@ impl App {
         }
         if self.overlays.is_empty() && self.pane == 0 && self.queue.search_focus {
             cursor = self.queue.search_cursor;
+        }
+        if self.overlays.is_empty() && self.pane == 1 {
+            cursor = self.members.cursor_pos;
         }
         if let Some(c) = cursor {
             f.set_cursor_position(c);
@@ -425,6 +442,7 @@ impl App {
                 v.draw(f, body, &theme, &self.cat);
                 None
             }
+            Overlay::Member(m) => m.draw(f, body, &theme, &self.cat),
         }
     }
 
@@ -488,6 +506,8 @@ impl App {
             Some(Overlay::Dialog(_)) => Some(Ctx::Dialog),
             Some(_) => None,
             None if self.pane == 0 => Some(Ctx::Queue),
+            None if self.pane == 1 && self.members.card.is_some() => Some(Ctx::MemberCard),
+            None if self.pane == 1 => Some(Ctx::Members),
             None => None,
         };
         let mut spans = Vec::new();
@@ -581,6 +601,10 @@ impl App {
             vec![("help.dialog", Ctx::Dialog)]
         } else if self.pane == 0 {
             vec![("help.pane", Ctx::Queue), ("help.global", Ctx::Global)]
+        } else if self.pane == 1 && self.members.card.is_some() {
+            vec![("help.pane", Ctx::MemberCard), ("help.global", Ctx::Global)]
+        } else if self.pane == 1 {
+            vec![("help.pane", Ctx::Members), ("help.global", Ctx::Global)]
         } else {
             vec![("help.global", Ctx::Global)]
         };

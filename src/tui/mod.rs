@@ -88,6 +88,7 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
         ctx.config.security.clone(),
     );
     app.drafts_dir = Some(drafts::dir_for(&ctx.db_path));
+    app.members.full_access = ctx.config.privacy.roles();
     app.set_demo_hint();
 
     let stop = Arc::new(AtomicBool::new(false));

@@ -4,6 +4,8 @@ pub mod calculator;
 pub mod dialog;
 pub mod filter;
 pub mod login;
+pub mod member_card;
+pub mod members;
 pub mod queue;
 pub mod scoring;
 pub mod step;
