@@ -296,6 +296,7 @@ fn build_inner(
 
     // The past in one transaction; the newest applications step by step through the store.
     let switch = engine.set_switch(spec.api_applications);
+    let search_triggers = store.suspend_member_search()?;
     store.bulk(|w| {
         let mut sink = BulkSink { w, rules };
         engine.play(Some(switch), &mut sink, progress)
@@ -311,6 +312,8 @@ fn build_inner(
         .map(|l| balance_on(spec.seed, l, spec.today))
         .collect();
     store.set_loan_balances(&balances)?;
+    store.rebuild_member_search(&search_triggers)?;
+    store.enrich_demo_members(spec.seed, spec.today)?;
 
     store.mark_demo(
         &format!(

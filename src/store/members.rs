@@ -1093,3 +1093,126 @@ fn duplicate(e: rusqlite::Error, member_no: &str) -> StoreError {
         _ => StoreError::Sqlite(e),
     }
 }
+
+// ----- building a demo database ---------------------------------------------------------------
+
+/// The names of the triggers that keep the search index.
+const SEARCH_TRIGGERS: &str = "members_search_%";
+
+impl Store {
+    /// For a bulk build: stop keeping the search index row by row (it is rebuilt in one pass by
+    /// [`Store::rebuild_member_search`]). Returns the trigger definitions to put back.
+    pub fn suspend_member_search(&mut self) -> Result<Vec<String>> {
+        self.write(|tx| {
+            let defs: Vec<(String, String)> = tx
+                .prepare(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?1",
+                )?
+                .query_map([SEARCH_TRIGGERS], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for (name, _) in &defs {
+                tx.execute_batch(&format!("DROP TRIGGER {name}"))?;
+            }
+            Ok(defs.into_iter().map(|(_, sql)| sql).collect())
+        })
+    }
+
+    /// Fill the search index from the members table in one pass and put the triggers back.
+    pub fn rebuild_member_search(&mut self, triggers: &[String]) -> Result<()> {
+        self.write(|tx| {
+            tx.execute_batch(
+                "DELETE FROM member_search;
+                 INSERT INTO member_trigram(member_trigram) VALUES ('delete-all');
+                 INSERT INTO member_search(member_id, last_fold, first_fold, patr_fold, phone_digits)
+                     SELECT id, coop_fold(last_name), coop_fold(first_name), coop_fold(patronymic),
+                            coop_digits(phone)
+                     FROM members ORDER BY id;
+                 INSERT INTO member_trigram(rowid, names, digits)
+                     SELECT s.member_id, s.last_fold || ' ' || s.first_fold || ' ' || s.patr_fold,
+                            s.phone_digits || ' ' || m.passport
+                     FROM member_search s JOIN members m ON m.id = s.member_id ORDER BY s.member_id;
+                 INSERT INTO member_trigram(member_trigram) VALUES ('optimize');",
+            )?;
+            for sql in triggers {
+                tx.execute_batch(sql)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// What the accounting system and the desk's history would give demo members: potential
+    /// class, client group and territory, and some calls, meetings and comments by their
+    /// managers over the last weeks (deterministic from the seed).
+    pub fn enrich_demo_members(&mut self, seed: u64, today: NaiveDate) -> Result<u64> {
+        let s = (seed % 1_000_003) as i64;
+        let today = today.format(DATE_FMT).to_string();
+        self.write(|tx| {
+            // A cheap hash of the id (and the seed), different per use by the multiplier.
+            tx.execute(
+                "UPDATE members SET
+                    potential = CASE
+                        WHEN status = 'left' THEN ''
+                        WHEN ((id + ?1) * 2654435761) % 100 < 3 THEN 'S'
+                        WHEN ((id + ?1) * 2654435761) % 100 < 15 THEN 'A'
+                        WHEN ((id + ?1) * 2654435761) % 100 < 50 THEN 'B'
+                        WHEN ((id + ?1) * 2654435761) % 100 < 80 THEN 'C'
+                        ELSE '' END,
+                    client_group = CASE ((id + ?1) * 40503) % 7
+                        WHEN 0 THEN 'пенсионеры' WHEN 1 THEN 'бюджетники'
+                        WHEN 2 THEN 'ИП и малый бизнес' WHEN 3 THEN 'молодые семьи (МСК)'
+                        WHEN 4 THEN 'работники предприятий' WHEN 5 THEN 'сберегатели'
+                        ELSE 'работники предприятий' END,
+                    territory = (SELECT city FROM offices o WHERE o.id = members.office_id) || ', ' ||
+                        CASE ((id + ?1) * 69069) % 4
+                            WHEN 0 THEN 'центр' WHEN 1 THEN 'север' WHEN 2 THEN 'юг' ELSE 'пригород' END,
+                    related_group = CASE WHEN ((id + ?1) * 2246822519) % 50 = 0
+                        THEN 'ГР-' || (((id + ?1) * 3266489917) % 400 + 1) ELSE '' END",
+                [s],
+            )?;
+            let mut added = 0u64;
+            // Up to three passes: about 30 %, 15 % and 6 % of members with a manager.
+            for (pass, share) in [(1i64, 30i64), (2, 15), (3, 6)] {
+                added += tx.execute(
+                    "INSERT INTO contacts(member_id, staff_id, at, on_date, kind, direction, temperature,
+                        outcome, promise_date, promise_amount, duration_sec, comment, actor)
+                     SELECT m.id, m.manager_id,
+                        d || ' ' || printf('%02d:%02d:00', 9 + h % 9, h % 60), d,
+                        CASE WHEN k < 70 THEN 'call' WHEN k < 85 THEN 'meeting' ELSE 'comment' END,
+                        CASE WHEN k < 60 THEN 'out' WHEN k < 70 THEN 'in' ELSE '' END,
+                        CASE WHEN k >= 70 THEN '' WHEN h % 3 = 0 THEN 'cold' ELSE 'warm' END,
+                        CASE WHEN k >= 70 THEN ''
+                             WHEN o < 50 THEN 'successful' WHEN o < 70 THEN 'no_answer'
+                             WHEN o < 82 THEN 'declined'
+                             WHEN o < 94 AND l.overdue_amount > 0 THEN 'promise'
+                             WHEN l.overdue_amount > 0 THEN 'restructuring'
+                             ELSE 'successful' END,
+                        CASE WHEN k < 70 AND o >= 82 AND o < 94 AND l.overdue_amount > 0
+                             THEN date(d, '+' || (3 + h % 10) || ' days') END,
+                        CASE WHEN k < 70 AND o >= 82 AND o < 94 AND l.overdue_amount > 0
+                             THEN min(l.overdue_amount, 500000 + (h % 20) * 100000) END,
+                        CASE WHEN k < 70 AND o < 50 THEN 30 + h % 400
+                             WHEN k >= 70 AND k < 85 THEN 900 + (h % 5) * 600 ELSE 0 END,
+                        CASE WHEN k >= 85 THEN CASE h % 4
+                                WHEN 0 THEN 'не берет трубку' WHEN 1 THEN 'просил перезвонить вечером'
+                                WHEN 2 THEN 'интересуется сбережениями' ELSE 'принесёт справку о доходах' END
+                             WHEN k >= 70 THEN 'консультация в офисе'
+                             WHEN o < 50 THEN 'договорились о встрече' ELSE '' END,
+                        s.login
+                     FROM (SELECT id, manager_id,
+                              date(?2, '-' || (((id + ?1) * ?3 * 7919) % 60) || ' days') AS d,
+                              ((id + ?1) * ?3 * 104729) % 1000 AS h,
+                              ((id + ?1) * ?3 * 1299709) % 100 AS k,
+                              ((id + ?1) * ?3 * 15485863) % 100 AS o
+                           FROM members
+                           WHERE manager_id IS NOT NULL AND status <> 'left'
+                             AND ((id + ?1) * 2654435761 * ?3) % 100 < ?4) AS m
+                     JOIN staff s ON s.id = m.manager_id
+                     LEFT JOIN (SELECT member_id, max(overdue_amount) AS overdue_amount FROM loans
+                                GROUP BY member_id) l ON l.member_id = m.id",
+                    params![s, today, pass, share],
+                )? as u64;
+            }
+            Ok(added)
+        })
+    }
+}
