@@ -1143,10 +1143,40 @@ impl Store {
     /// What the accounting system and the desk's history would give demo members: potential
     /// class, client group and territory, and some calls, meetings and comments by their
     /// managers over the last weeks (deterministic from the seed).
-    pub fn enrich_demo_members(&mut self, seed: u64, today: NaiveDate) -> Result<u64> {
+    ///
+    /// Members after the first `detailed` (by id) get loans as the accounting system reports
+    /// them: no application behind them, a balance and sometimes an overdue part.
+    pub fn enrich_demo_members(
+        &mut self,
+        seed: u64,
+        today: NaiveDate,
+        detailed: u32,
+    ) -> Result<u64> {
         let s = (seed % 1_000_003) as i64;
         let today = today.format(DATE_FMT).to_string();
         self.write(|tx| {
+            tx.execute(
+                "INSERT INTO loans(contract_no, member_id, product, amount, term_months, rate, issue_date,
+                    balance, overdue_amount, overdue_days, overdue_since)
+                 SELECT 'АС-' || printf('%07d', m.id), m.id, p.product, p.amount, p.term, p.rate, p.issued,
+                    p.balance, p.overdue, CASE WHEN p.overdue > 0 THEN p.days ELSE 0 END,
+                    CASE WHEN p.overdue > 0 THEN date(?2, '-' || p.days || ' days') END
+                 FROM members m JOIN (
+                    SELECT id,
+                        CASE WHEN h % 10 < 6 THEN 'consumer' WHEN h % 10 < 8 THEN 'business' ELSE 'housing' END AS product,
+                        (3 + h % 30) * 1000000 * CASE WHEN h % 10 >= 8 THEN 5 ELSE 1 END AS amount,
+                        12 + (h % 4) * 12 AS term,
+                        CASE WHEN h % 10 < 6 THEN '24' WHEN h % 10 < 8 THEN '21' ELSE '17.5' END AS rate,
+                        date(?2, '-' || (30 + h % 700) || ' days') AS issued,
+                        (3 + h % 30) * 1000000 * CASE WHEN h % 10 >= 8 THEN 5 ELSE 1 END
+                            * (1 + h % 9) / 10 AS balance,
+                        CASE WHEN h % 100 < 7 THEN (5 + h % 30) * 100000 ELSE 0 END AS overdue,
+                        1 + h % 120 AS days
+                    FROM (SELECT id, ((id + ?1) * 2654435761) % 1000003 AS h FROM members
+                          WHERE id > ?3 AND status = 'member')
+                    WHERE h % 100 < 25) p ON p.id = m.id",
+                params![s, today, i64::from(detailed)],
+            )?;
             // A cheap hash of the id (and the seed), different per use by the multiplier.
             tx.execute(
                 "UPDATE members SET
