@@ -215,7 +215,7 @@ impl MemberForm {
         cat: &Catalog,
     ) -> Option<Position> {
         let rows = self.form.fields.len() as u16;
-        let popup = centered(area, 70, rows + 5);
+        let popup = centered(area, 70, rows + 6);
         f.render_widget(Clear, popup);
         let block = Block::default()
             .borders(Borders::ALL)
@@ -227,7 +227,7 @@ impl MemberForm {
             ));
         let inner = block.inner(popup);
         f.render_widget(block, popup);
-        let form_h = inner.height.saturating_sub(2).min(rows);
+        let form_h = inner.height.saturating_sub(3).min(rows);
         let cursor = self.form.render(
             Rect::new(inner.x, inner.y, inner.width, form_h),
             f.buffer_mut(),
@@ -246,9 +246,12 @@ impl MemberForm {
                 Some(e) => (e, t.error),
                 None => (cat.t("member.form_hint").to_string(), t.muted),
             };
+            let h = (inner.y + inner.height - y).min(2);
             f.render_widget(
-                Paragraph::new(text).style(style),
-                Rect::new(inner.x, y, inner.width, 1),
+                Paragraph::new(text)
+                    .style(style)
+                    .wrap(ratatui::widgets::Wrap { trim: true }),
+                Rect::new(inner.x, y, inner.width, h),
             );
         }
         cursor
