@@ -579,7 +579,7 @@ impl App {
             Err(Err(e @ StoreError::Conflict { .. })) => {
                 mf.conflict = true;
                 mf.error = Some(format!(
-                    "{} {}",
+                    "{}. {}",
                     e.message(&cat),
                     cat.t("member.conflict_hint")
                 ));
