@@ -604,12 +604,12 @@ fn imports_are_idempotent_on_their_keys() {
     };
     let c = d
         .store
-        .import_loans("i", &[loan.clone()], at("2026-11-23 09:00"))
+        .import_loans("i", std::slice::from_ref(&loan), at("2026-11-23 09:00"))
         .unwrap();
     assert_eq!(c.added, 1);
     let c = d
         .store
-        .import_loans("i", &[loan.clone()], at("2026-11-23 09:00"))
+        .import_loans("i", std::slice::from_ref(&loan), at("2026-11-23 09:00"))
         .unwrap();
     assert_eq!(c.unchanged, 1);
     let card = d.store.member_card(id, today()).unwrap();

@@ -644,9 +644,9 @@ mod tests {
     #[test]
     fn prefix_ranges_cover_the_prefix() {
         let end = prefix_end("ив");
-        assert!("ив".to_string() < end);
-        assert!("ивановский".to_string() < end);
-        assert!("иж".to_string() > end);
+        assert!("ив" < end.as_str());
+        assert!("ивановский" < end.as_str());
+        assert!("иж" > end.as_str());
     }
 
     #[test]

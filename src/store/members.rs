@@ -588,7 +588,7 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         out.extend(cash);
         // Newest first; at the same second, work logged before the status it led to.
-        out.sort_by(|a, b| b.at.cmp(&a.at));
+        out.sort_by_key(|e| std::cmp::Reverse(e.at));
         out.truncate(TIMELINE_LIMIT);
         Ok(out)
     }
