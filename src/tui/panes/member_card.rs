@@ -600,7 +600,7 @@ impl App {
         let show = full || view.revealed;
         let c = &view.card;
         let m = &c.member;
-        let loans_h = c.loans.len().clamp(1, 2) as u16 + 1;
+        let loans_h = c.loans.len().clamp(1, 2) as u16 + 1 + u16::from(c.loans.len() > 2);
         let apps_h = c.applications.len().clamp(1, 3) as u16 + 1;
         let [head, info, loans_a, apps_a, timeline_a] = Layout::vertical([
             Constraint::Length(1),
