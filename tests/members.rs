@@ -628,3 +628,84 @@ fn imports_are_idempotent_on_their_keys() {
     );
     assert_eq!(d.store.member_card(id, today()).unwrap().loans.len(), 1);
 }
+
+#[test]
+fn schema_4_rebuilds_cash_orders_and_loans_keeping_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        // A database as version 3 left it, with a loan, its agreement and cash orders.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        for sql in [
+            include_str!("../src/store/migrations/001_init.sql"),
+            include_str!("../src/store/migrations/002_scores.sql"),
+            include_str!("../src/store/migrations/003_crm.sql"),
+        ] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.execute_batch(
+            "PRAGMA user_version = 3;
+             INSERT INTO offices(id, code, name, city) VALUES (1, 'TOM', 'Томск', 'Томск');
+             INSERT INTO members(id, member_no, status, last_name, first_name, birth_date, passport,
+                office_id, created_at, phone)
+                VALUES (1, '000001', 'member', 'Ёлкин', 'Семён', '1975-03-14', '4509123456', 1,
+                '2026-01-01 10:00:00', '+79248111671');
+             INSERT INTO applications(id, number, created_at, created_by, office_id, status, status_rank,
+                status_since, member_id, last_name, first_name, birth_date, passport, product, amount,
+                term_months, applicant, applicant_sort, search_text)
+                VALUES (1, '2026-000001', '2026-01-01 10:00:00', 't', 1, 'archived', 5,
+                '2026-01-02 10:00:00', 1, 'Ёлкин', 'Семён', '1975-03-14', '4509123456', 'consumer',
+                10000000, 12, 'Ёлкин Семён', 'елкин семен', 'елкин');
+             INSERT INTO loans(id, contract_no, member_id, application_id, product, amount, term_months,
+                rate, issue_date, balance) VALUES (1, '2026/000001', 1, 1, 'consumer', 10000000, 12,
+                '24', '2026-01-02', 9000000);
+             INSERT INTO loan_agreements(loan_id, kind, number, description)
+                VALUES (1, 'guarantee', 'П-1', 'поручитель');
+             INSERT INTO cash_orders(number, kind, amount, member_id, loan_id, at, actor)
+                VALUES ('000001', 'loan_issue', 10000000, 1, 1, '2026-01-02 10:00:00', 't'),
+                       ('000002', 'entrance_fee', 50000, 1, NULL, '2026-01-01 10:00:00', 't');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        coopdesk::store::SCHEMA_VERSION
+    );
+    let c = store.conn();
+    let count = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM cash_orders"), 2);
+    assert_eq!(
+        count("SELECT count(*) FROM loans WHERE application_id = 1"),
+        1
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM loan_agreements WHERE loan_id = 1"),
+        1
+    );
+    assert_eq!(count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    assert_eq!(count("PRAGMA foreign_keys"), 1, "foreign keys are on again");
+    // The CHECK takes voluntary shares now; a loan may come without an application.
+    c.execute(
+        "INSERT INTO cash_orders(number, kind, amount, member_id, at, actor)
+         VALUES ('000003', 'voluntary_share', 100, 1, '2026-11-23 10:00:00', 't')",
+        [],
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO loans(contract_no, member_id, product, amount, term_months, rate, issue_date, balance)
+         VALUES ('АС-1', 1, 'consumer', 100, 12, '24', '2026-01-02', 100)",
+        [],
+    )
+    .unwrap();
+    assert!(
+        c.execute("INSERT INTO loans(contract_no, member_id, product, amount, term_months, rate, issue_date, balance)
+             VALUES ('АС-2', 99, 'consumer', 100, 12, '24', '2026-01-02', 100)", [])
+            .is_err(),
+        "foreign keys are enforced after the rebuild"
+    );
+    // Members already there are found.
+    let hits = store.search_members("елкин", 5).unwrap();
+    assert_eq!(hits[0].member_no.as_deref(), Some("000001"));
+    assert_eq!(store.search_members("8111671", 5).unwrap().len(), 1);
+}
