@@ -201,6 +201,13 @@ fn search_finds_members_from_whatever_is_typed() {
         ("анна ив", &["000102"]),
         ("ив анна", &["000102"]),
         ("иванов петр", &["000101", "000102"]),
+        // The surname typed after the other names still comes first among the matches.
+        ("сергеевич петров", &["000107"]),
+        ("петр иванов", &["000101", "000102"]),
+        // Words and digits together narrow each other.
+        ("иванов 1671", &["000101"]),
+        ("иванова 1671", &[]),
+        ("иван 4510", &["000102"]),
         // Substrings of 3+ letters.
         ("ваненк", &["000105"]),
         ("водкин", &["000107"]),

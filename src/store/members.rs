@@ -67,6 +67,10 @@ pub struct MemberHit {
 /// The most results one search returns.
 pub const MAX_RESULTS: usize = 500;
 
+/// How many matches of a several-word search are ranked (more are rarely meant: the clerk
+/// types on).
+const RANK_WINDOW: usize = 1000;
+
 /// Members matching what was typed, best first, at most `limit`.
 pub fn search(conn: &Connection, typed: &str, limit: usize) -> Result<Vec<MemberHit>> {
     let q = MemberQuery::parse(typed);
@@ -207,49 +211,88 @@ fn search_ids(conn: &Connection, q: &MemberQuery, limit: usize) -> Result<Vec<i6
         return Ok(f.ids);
     }
 
-    // Words: the longest one anchors the index scan; the others (and any digits) filter.
-    let anchor_i = (0..q.words.len())
-        .max_by_key(|i| (q.words[*i].chars().count(), std::cmp::Reverse(*i)))
-        .unwrap_or(0);
-    let anchor = q.words[anchor_i].clone();
-    let others: Vec<&String> = q
-        .words
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != anchor_i)
-        .map(|(_, w)| w)
-        .collect();
-    let mut filter = String::new();
-    let mut filter_args = Vec::new();
-    for w in &others {
-        let n = filter_args.len() + 4;
-        filter.push_str(&format!(
-            " AND (substr(last_fold, 1, length(?{n})) = ?{n} OR substr(first_fold, 1, length(?{n})) = ?{n} OR substr(patr_fold, 1, length(?{n})) = ?{n})"
-        ));
-        filter_args.push(Value::Text((*w).clone()));
-    }
-    if !d.is_empty() {
-        let n = filter_args.len() + 4;
-        filter.push_str(&format!(
-            " AND (instr(phone_digits, ?{n}) > 0 OR EXISTS(SELECT 1 FROM members m WHERE m.id = member_id AND (instr(m.passport, ?{n}) > 0 OR m.member_no = ?{n})))"
-        ));
-        filter_args.push(Value::Text(d.clone()));
-    }
-    for (column, order) in [
-        ("last_fold", "last_fold, first_fold, patr_fold"),
-        ("first_fold", "first_fold, last_fold"),
-        ("patr_fold", "patr_fold, last_fold"),
-    ] {
-        let sql = format!(
-            "SELECT member_id FROM member_search WHERE {column} >= ?1 AND {column} < ?2{filter} ORDER BY {order} LIMIT ?3"
+    // Digits typed with words narrow the names down (phone, passport or member number).
+    let (digit_filter, digit_arg) = if d.is_empty() {
+        (String::new(), None)
+    } else {
+        (
+            " AND (instr(s.phone_digits, ?9) > 0 OR EXISTS(SELECT 1 FROM members m WHERE m.id = s.member_id AND (instr(m.passport, ?9) > 0 OR m.member_no = ?9)))".to_string(),
+            Some(Value::Text(d.clone())),
+        )
+    };
+    if q.words.len() == 1 {
+        // One word: a range of each name part's index, in that part's alphabetical order.
+        let w = &q.words[0];
+        for (column, order) in [
+            ("last_fold", "last_fold, first_fold, patr_fold"),
+            ("first_fold", "first_fold, last_fold"),
+            ("patr_fold", "patr_fold, last_fold"),
+        ] {
+            let sql = format!(
+                "SELECT s.member_id FROM member_search s WHERE s.{column} >= ?1 AND s.{column} < ?2{digit_filter}
+                 ORDER BY {order} LIMIT ?3"
+            );
+            let mut args = vec![
+                Value::Text(w.clone()),
+                Value::Text(prefix_end(w)),
+                Value::Integer(f.want()),
+            ];
+            if let Some(a) = &digit_arg {
+                args.extend((4..9).map(|_| Value::Null));
+                args.push(a.clone());
+            }
+            f.add(conn, &sql, args)?;
+        }
+    } else {
+        // Several words, each beginning some part of the name: FTS5 intersects the words'
+        // lists; the candidates are then ordered as one word would be — the first word as
+        // the surname first, then any word as the surname, alphabetically.
+        let expr = format!(
+            "names : ({})",
+            q.words
+                .iter()
+                .map(|w| format!("{}*", phrase(w)))
+                .collect::<Vec<_>>()
+                .join(" AND ")
         );
-        let mut args = vec![
-            Value::Text(anchor.clone()),
-            Value::Text(prefix_end(&anchor)),
-            Value::Integer(f.want()),
-        ];
-        args.extend(filter_args.iter().cloned());
-        f.add(conn, &sql, args)?;
+        let sql = format!(
+            "SELECT s.member_id, s.last_fold, s.first_fold, s.patr_fold
+             FROM member_words w JOIN member_search s ON s.member_id = w.rowid
+             WHERE member_words MATCH ?1{digit_filter} LIMIT ?2"
+        );
+        let mut args = vec![Value::Text(expr), Value::Integer(RANK_WINDOW as i64)];
+        if let Some(a) = &digit_arg {
+            args.extend((3..9).map(|_| Value::Null));
+            args.push(a.clone());
+        }
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows: Vec<(u8, String, String, String, i64)> = stmt
+            .query_map(params_from_iter(args), |r| {
+                let (id, last, first, patr): (i64, String, String, String) =
+                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                let begins = |w: &String| {
+                    last.starts_with(w.as_str())
+                        || last.split('-').any(|p| p.starts_with(w.as_str()))
+                };
+                let tier = if begins(&q.words[0]) {
+                    0
+                } else if q.words.iter().any(begins) {
+                    1
+                } else {
+                    2
+                };
+                Ok((tier, last, first, patr, id))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.sort();
+        for (.., id) in rows {
+            if f.full() {
+                break;
+            }
+            if f.seen.insert(id) {
+                f.ids.push(id);
+            }
+        }
     }
     // Substrings: every word of 3+ letters inside the names; shorter words still as prefixes.
     let long: Vec<&String> = q
@@ -1123,6 +1166,7 @@ impl Store {
             tx.execute_batch(
                 "DELETE FROM member_search;
                  INSERT INTO member_trigram(member_trigram) VALUES ('delete-all');
+                 INSERT INTO member_words(member_words) VALUES ('delete-all');
                  INSERT INTO member_search(member_id, last_fold, first_fold, patr_fold, phone_digits)
                      SELECT id, coop_fold(last_name), coop_fold(first_name), coop_fold(patronymic),
                             coop_digits(phone)
@@ -1131,7 +1175,11 @@ impl Store {
                      SELECT s.member_id, s.last_fold || ' ' || s.first_fold || ' ' || s.patr_fold,
                             s.phone_digits || ' ' || m.passport
                      FROM member_search s JOIN members m ON m.id = s.member_id ORDER BY s.member_id;
-                 INSERT INTO member_trigram(member_trigram) VALUES ('optimize');",
+                 INSERT INTO member_trigram(member_trigram) VALUES ('optimize');
+                 INSERT INTO member_words(rowid, names)
+                     SELECT member_id, last_fold || ' ' || first_fold || ' ' || patr_fold
+                     FROM member_search ORDER BY member_id;
+                 INSERT INTO member_words(member_words) VALUES ('optimize');",
             )?;
             for sql in triggers {
                 tx.execute_batch(sql)?;

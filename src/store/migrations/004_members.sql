@@ -68,6 +68,13 @@ CREATE INDEX member_search_last ON member_search(last_fold, first_fold, patr_fol
 CREATE INDEX member_search_first ON member_search(first_fold, last_fold);
 CREATE INDEX member_search_patr ON member_search(patr_fold, last_fold);
 
+-- Whole words with prefix indexes, for queries of several words (each must begin some part
+-- of the name): FTS5 intersects the words' lists instead of scanning one word's range.
+CREATE VIRTUAL TABLE member_words USING fts5(
+    names, tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3',
+    content = '', contentless_delete = 1
+);
+
 CREATE VIRTUAL TABLE member_trigram USING fts5(
     names, digits, tokenize = 'trigram', content = '', contentless_delete = 1
 );
@@ -76,6 +83,8 @@ INSERT INTO member_search(member_id, last_fold, first_fold, patr_fold, phone_dig
     SELECT id, coop_fold(last_name), coop_fold(first_name), coop_fold(patronymic),
            coop_digits(phone)
     FROM members;
+INSERT INTO member_words(rowid, names)
+    SELECT member_id, last_fold || ' ' || first_fold || ' ' || patr_fold FROM member_search;
 INSERT INTO member_trigram(rowid, names, digits)
     SELECT member_id, last_fold || ' ' || first_fold || ' ' || patr_fold,
            phone_digits || ' ' || (SELECT passport FROM members WHERE id = member_id)
@@ -85,6 +94,10 @@ CREATE TRIGGER members_search_insert AFTER INSERT ON members BEGIN
     INSERT INTO member_search(member_id, last_fold, first_fold, patr_fold, phone_digits)
     VALUES (NEW.id, coop_fold(NEW.last_name), coop_fold(NEW.first_name),
             coop_fold(NEW.patronymic), coop_digits(NEW.phone));
+    INSERT INTO member_words(rowid, names)
+    VALUES (NEW.id,
+            coop_fold(NEW.last_name) || ' ' || coop_fold(NEW.first_name) || ' '
+                || coop_fold(NEW.patronymic));
     INSERT INTO member_trigram(rowid, names, digits)
     VALUES (NEW.id,
             coop_fold(NEW.last_name) || ' ' || coop_fold(NEW.first_name) || ' '
@@ -98,6 +111,11 @@ AFTER UPDATE OF last_name, first_name, patronymic, phone, passport ON members BE
         first_fold = coop_fold(NEW.first_name), patr_fold = coop_fold(NEW.patronymic),
         phone_digits = coop_digits(NEW.phone)
     WHERE member_id = NEW.id;
+    DELETE FROM member_words WHERE rowid = NEW.id;
+    INSERT INTO member_words(rowid, names)
+    VALUES (NEW.id,
+            coop_fold(NEW.last_name) || ' ' || coop_fold(NEW.first_name) || ' '
+                || coop_fold(NEW.patronymic));
     DELETE FROM member_trigram WHERE rowid = NEW.id;
     INSERT INTO member_trigram(rowid, names, digits)
     VALUES (NEW.id,
@@ -108,6 +126,7 @@ END;
 
 CREATE TRIGGER members_search_delete AFTER DELETE ON members BEGIN
     DELETE FROM member_search WHERE member_id = OLD.id;
+    DELETE FROM member_words WHERE rowid = OLD.id;
     DELETE FROM member_trigram WHERE rowid = OLD.id;
 END;
 
