@@ -716,3 +716,23 @@ fn schema_4_rebuilds_cash_orders_and_loans_keeping_every_row() {
     assert_eq!(hits[0].member_no.as_deref(), Some("000001"));
     assert_eq!(store.search_members("8111671", 5).unwrap().len(), 1);
 }
+
+#[test]
+fn the_card_shows_savings_recorded_as_sales() {
+    let d = desk();
+    let id = id_of(&d, "000103");
+    d.store
+        .conn()
+        .execute(
+            "INSERT INTO sales(sale_date, manager_id, product, member_id, amount, ukp_centi)
+             VALUES ('2026-11-20', ?1, 'savings', ?2, 15000000, 100),
+                    ('2026-11-21', ?1, 'savings', ?2, 5000000, 100)",
+            rusqlite::params![d.manager.staff_id, id],
+        )
+        .unwrap();
+    let card = d.store.member_card(id, today()).unwrap();
+    assert_eq!(
+        card.sales,
+        vec![("savings".to_string(), Money::from_rubles(200_000), 2)]
+    );
+}

@@ -432,6 +432,8 @@ pub struct MemberCard {
     /// Per kind (`entrance_fee`, `mandatory_share`, `voluntary_share`): total and count.
     pub contributions: Vec<(String, Money, i64)>,
     pub loans: Vec<LoanLine>,
+    /// Sales recorded for the member by product (savings, services): total and count.
+    pub sales: Vec<(String, Money, i64)>,
     pub applications: Vec<ApplicationLine>,
     /// Newest first.
     pub timeline: Vec<TimelineEntry>,
@@ -554,11 +556,19 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let sales = c
+            .prepare_cached(
+                "SELECT product, sum(amount), count(*) FROM sales
+                 WHERE member_id = ?1 GROUP BY product ORDER BY product",
+            )?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         let timeline = self.timeline(id, &applications)?;
         Ok(MemberCard {
             member,
             contributions,
             loans,
+            sales,
             applications,
             timeline,
         })

@@ -600,11 +600,29 @@ impl App {
         let show = full || view.revealed;
         let c = &view.card;
         let m = &c.member;
+        // Savings (and services) the rating recorded for the member.
+        let savings: Vec<String> = c
+            .sales
+            .iter()
+            .filter(|(p, ..)| {
+                self.rules
+                    .product(p)
+                    .is_some_and(|p| p.kind == crate::domain::product::ProductKind::Savings)
+            })
+            .map(|(p, sum, _)| {
+                let name = self
+                    .rules
+                    .product(p)
+                    .map(|p| p.short(&cat.lang))
+                    .unwrap_or(p);
+                format!("{name} {}", money_short(*sum))
+            })
+            .collect();
         let loans_h = c.loans.len().clamp(1, 2) as u16 + 1 + u16::from(c.loans.len() > 2);
         let apps_h = c.applications.len().clamp(1, 3) as u16 + 1;
         let [head, info, loans_a, apps_a, timeline_a] = Layout::vertical([
             Constraint::Length(1),
-            Constraint::Length(6),
+            Constraint::Length(6 + u16::from(!savings.is_empty())),
             Constraint::Length(loans_h),
             Constraint::Length(apps_h),
             Constraint::Min(2),
@@ -719,6 +737,9 @@ impl App {
             Span::styled(format!("{:<10}", cat.t("member.card_total")), t.header),
             Span::styled(money_short(total), t.header),
         ]));
+        if !savings.is_empty() {
+            right_lines.push(kv("member.card_savings", savings.join(", ")));
+        }
         f.render_widget(Paragraph::new(right_lines), right);
 
         // Loans.
