@@ -401,3 +401,37 @@ fn the_cash_desk_takes_a_voluntary_share_on_the_card() {
     press(&mut m, KeyCode::Char('p'));
     assert!(text(&mut m).contains("кассир"));
 }
+
+#[test]
+fn what_another_desk_logs_shows_up_on_an_open_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    login(&mut a, "man");
+    search(&mut a, "смирнов");
+    press(&mut a, KeyCode::Enter);
+    assert!(text(&mut a).contains("История работы (0)"));
+    let mut other = Store::open(&dir.path().join("t.db")).unwrap();
+    let man2 = other.actor_by_login("man2").unwrap();
+    let id = a.members.card.as_ref().unwrap().card.member.id;
+    let c = coopdesk::domain::member::validate_contact(
+        coopdesk::domain::member::ContactKind::Comment,
+        &coopdesk::domain::member::ContactInput {
+            comment: "просил перезвонить вечером".into(),
+            ..Default::default()
+        },
+        today(),
+    )
+    .unwrap();
+    other.log_contact(&man2, id, &c, at(23, 11)).unwrap();
+    // Not before the card is due to be read again...
+    a.tick();
+    assert!(text(&mut a).contains("История работы (0)"));
+    // ...then without a key.
+    a.members.card_read = None;
+    assert!(a.tick(), "the screen is redrawn");
+    let t = text(&mut a);
+    assert!(
+        t.contains("просил перезвонить вечером") && t.contains("(man2)"),
+        "{t}"
+    );
+}

@@ -268,6 +268,7 @@ impl App {
                     app_cursor: 0,
                     timeline_scroll: 0,
                 }));
+                self.members.card_read = Some(std::time::Instant::now());
             }
             Err(e) => self.store_error(&e),
         }
@@ -284,8 +285,12 @@ impl App {
                     c.app_cursor = c.app_cursor.min(card.applications.len().saturating_sub(1));
                     c.card = card;
                 }
+                self.members.card_read = Some(std::time::Instant::now());
             }
-            Err(e) => self.store_error(&e),
+            Err(e) => {
+                self.members.card_read = Some(std::time::Instant::now());
+                self.store_error(&e);
+            }
         }
     }
 
@@ -316,6 +321,8 @@ impl App {
             Action::Open => {
                 if let Some(id) = view.card.applications.get(view.app_cursor).map(|a| a.id) {
                     self.open_application(id);
+                    // Read the card again when the dialog closes.
+                    self.members.card_read = None;
                 }
             }
             Action::Refresh => self.refresh_card(),
@@ -338,7 +345,10 @@ impl App {
                 }
             }
             Action::Reveal => self.reveal(member.id),
-            Action::New => self.new_application_from(&member),
+            Action::New => {
+                self.new_application_from(&member);
+                self.members.card_read = None;
+            }
             _ => return false,
         }
         true

@@ -24,6 +24,9 @@ use std::time::Duration;
 /// Results asked for at a time; more are asked for when the cursor reaches the end.
 const BATCH: usize = 50;
 
+/// How often an open card is read again for what other desks logged.
+const CARD_REFRESH: Duration = Duration::from_secs(15);
+
 struct Request {
     id: u64,
     text: String,
@@ -87,6 +90,9 @@ pub struct MembersState {
     pub pending: bool,
     worker: Option<SearchWorker>,
     pub card: Option<Box<CardView>>,
+    /// When the open card was read: it is read again now and then, so that what other desks
+    /// log shows up, and when a dialog opened from it closes.
+    pub card_read: Option<std::time::Instant>,
     pub cursor_pos: Option<Position>,
     /// Roles that see personal data in full (`[privacy]`).
     pub full_access: Vec<Role>,
@@ -105,6 +111,7 @@ impl Default for MembersState {
             pending: false,
             worker: None,
             card: None,
+            card_read: None,
             cursor_pos: None,
             full_access: crate::config::Privacy::default().roles(),
         }
@@ -153,6 +160,16 @@ impl App {
 
     /// Take the worker's replies; true when the results changed.
     pub(crate) fn members_tick(&mut self) -> bool {
+        let card_due = self.members.card.is_some()
+            && self.overlays.is_empty()
+            && self
+                .members
+                .card_read
+                .is_none_or(|t| t.elapsed() >= CARD_REFRESH);
+        if card_due {
+            self.refresh_card();
+            return true;
+        }
         let Some(w) = &self.members.worker else {
             return false;
         };
