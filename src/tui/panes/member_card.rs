@@ -409,17 +409,11 @@ impl App {
         let mut d = AppDialog::new_application(self, office);
         let input = member_input(m);
         let mut fields = std::collections::BTreeMap::new();
-        for f in [
-            "last_name",
-            "first_name",
-            "patronymic",
-            "birth_date",
-            "passport",
-            "reg_address",
-            "fact_address",
-            "phone",
-            "email",
-        ] {
+        // The member's own fields the borrower tab also has.
+        for f in member::EDIT_FIELDS
+            .iter()
+            .filter(|f| crate::domain::draft::BORROWER_FIELDS.contains(f))
+        {
             fields.insert(f.to_string(), input.get(f).to_string());
         }
         fields.insert("passport_issued_by".into(), m.passport_issued_by.clone());
