@@ -557,7 +557,7 @@ pub fn import_loans(ctx: &Context, file: &Path) -> Result<(), Failure> {
 /// What a clerk types, letter by letter: surnames in different cases (with ё and a
 /// substring), name and surname together, phone fragments in different formats, passports,
 /// member numbers.
-pub const BENCH_TYPING: [&str; 14] = [
+pub const BENCH_TYPING: [&str; 15] = [
     "Иванова",
     "СМИРНОВ",
     "кузнецова",
@@ -565,6 +565,7 @@ pub const BENCH_TYPING: [&str; 14] = [
     "ванов",
     "попов ан",
     "Ольга Сер",
+    "Сергеевич Кузн",
     "8 (913) 016-78",
     "+7923834",
     "5603",
