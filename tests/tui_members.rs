@@ -392,6 +392,7 @@ fn the_cash_desk_takes_a_voluntary_share_on_the_card() {
     let t = text(&mut a);
     assert!(t.contains("Добр. пай") && t.contains("10 000"), "{t}");
     assert!(t.contains("ПКО № 000001"), "{t}");
+    assert!(t.contains("Паи всего 10 000"), "{t}");
     // A manager is told the cash desk does it.
     let dir = tempfile::tempdir().unwrap();
     let mut m = app(&dir, true, false);

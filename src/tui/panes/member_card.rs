@@ -731,7 +731,10 @@ impl App {
         ];
         let mut total = Money::ZERO;
         for (kind, sum, n) in &c.contributions {
-            total = total.checked_add(*sum);
+            // The member's share capital: the entrance fee is not returned, not a share.
+            if kind != "entrance_fee" {
+                total = total.checked_add(*sum);
+            }
             right_lines.push(kv(
                 &format!("member.contribution.{kind}"),
                 format!("{} ({n})", money_short(*sum)),
