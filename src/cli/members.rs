@@ -214,11 +214,10 @@ impl Problems<'_> {
     }
 }
 
-fn read_file(ctx: &Context, file: &Path) -> Result<(String, Vec<RawRecord>), Failure> {
+fn read_file(file: &Path) -> Result<(String, Vec<RawRecord>), Failure> {
     let name = file.display().to_string();
     let src = std::fs::read_to_string(file).map_err(|e| Failure::Setup(format!("{name}: {e}")))?;
     let records = read_records(file, &src).map_err(|e| Failure::Refused(format!("{name}: {e}")))?;
-    let _ = ctx;
     Ok((name, records))
 }
 
@@ -245,7 +244,7 @@ fn done(ctx: &Context, c: crate::store::members::ImportCounts) {
 /// `coopdesk import members FILE`.
 pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = read_file(ctx, file)?;
+    let (name, records) = read_file(file)?;
     let mut store = ctx.open_existing_store()?;
     let offices: HashMap<String, i64> = store
         .offices()
@@ -397,7 +396,7 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
 /// `coopdesk import loans FILE`.
 pub fn import_loans(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = read_file(ctx, file)?;
+    let (name, records) = read_file(file)?;
     let mut store = ctx.open_existing_store()?;
     let mut p = Problems {
         ctx,

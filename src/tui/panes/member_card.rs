@@ -118,11 +118,10 @@ impl MemberForm {
         };
         let fields = match kind {
             FormKind::Contact(ContactKind::Call) => {
-                let mut outcomes: Vec<(&str, String)> = member::OUTCOMES
+                let outcomes: Vec<(&str, String)> = member::OUTCOMES
                     .iter()
                     .map(|o| (*o, cat.t(&format!("member.outcome.{o}")).to_string()))
                     .collect();
-                outcomes.rotate_left(0);
                 vec![
                     choice(
                         "contact_direction",
