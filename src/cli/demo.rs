@@ -400,15 +400,15 @@ impl Rng {
 
 const S_PERSON: u64 = 1;
 const S_MEMBER: u64 = 2;
-
-/// Members whose loans are played through applications; later ones get theirs as the
-/// accounting system reports them (`Store::enrich_demo_members`).
-pub const FULL_HISTORY_MEMBERS: u32 = 50_000;
 const S_RECENT: u64 = 3;
 const S_SCRIPT: u64 = 4;
 const S_LOAN: u64 = 5;
 const S_SERVICE: u64 = 6;
 const S_SCORE: u64 = 7;
+
+/// Members whose loans are played through applications; later ones get theirs as the
+/// accounting system reports them (`Store::enrich_demo_members`).
+pub const FULL_HISTORY_MEMBERS: u32 = 50_000;
 
 // ----- offices, staff and the people of the region ----------------------------------------------
 
