@@ -736,3 +736,68 @@ fn the_card_shows_savings_recorded_as_sales() {
         vec![("savings".to_string(), Money::from_rubles(200_000), 2)]
     );
 }
+
+#[test]
+fn demo_members_get_a_segment_loans_from_the_accounting_system_and_a_history() {
+    let mut d = desk();
+    let (mut loans, mut contacts) = (0, 0);
+    for seed in 0..40 {
+        d.store
+            .conn()
+            .execute_batch("DELETE FROM loans; DELETE FROM contacts;")
+            .unwrap();
+        d.store.enrich_demo_members(seed, today(), 0).unwrap();
+        let c = d.store.conn();
+        let n = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+        loans += n("SELECT count(*) FROM loans");
+        contacts += n("SELECT count(*) FROM contacts");
+        // Loans come without applications, owe no more than they lent, and an overdue part
+        // has the day it began.
+        assert_eq!(
+            n("SELECT count(*) FROM loans WHERE application_id IS NOT NULL"),
+            0
+        );
+        assert_eq!(n("SELECT count(*) FROM loans WHERE balance > amount"), 0);
+        assert_eq!(
+            n(
+                "SELECT count(*) FROM loans WHERE (overdue_amount > 0) <> (overdue_since IS NOT NULL)"
+            ),
+            0
+        );
+        // Calls, meetings and comments are the assigned manager's, on a past business day.
+        assert_eq!(
+            n("SELECT count(*) FROM contacts c JOIN members m ON m.id = c.member_id
+               WHERE c.staff_id <> m.manager_id OR c.on_date > '2026-11-23' OR c.on_date <> substr(c.at, 1, 10)"),
+            0
+        );
+        assert_eq!(
+            n(
+                "SELECT count(*) FROM contacts WHERE outcome = 'promise' AND (promise_date IS NULL OR promise_amount IS NULL)"
+            ),
+            0
+        );
+        assert_eq!(
+            n("SELECT count(*) FROM members WHERE client_group = '' OR territory = ''"),
+            0
+        );
+    }
+    assert!(
+        loans > 0 && contacts > 0,
+        "{loans} loans, {contacts} contacts"
+    );
+    // Loans from the accounting system show on the card.
+    let with_loan: i64 = d
+        .store
+        .conn()
+        .query_row("SELECT member_id FROM loans LIMIT 1", [], |r| r.get(0))
+        .unwrap_or(0);
+    if with_loan > 0 {
+        assert!(
+            !d.store
+                .member_card(with_loan, today())
+                .unwrap()
+                .loans
+                .is_empty()
+        );
+    }
+}
