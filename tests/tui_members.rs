@@ -436,3 +436,45 @@ fn what_another_desk_logs_shows_up_on_an_open_card() {
         "{t}"
     );
 }
+
+#[test]
+fn scrolling_to_the_end_of_the_results_asks_for_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    // Sixty more members named Петров…
+    let office = a.store.office_by_code("TSK").unwrap().unwrap().id;
+    let rows: Vec<MemberImport> = (0..60)
+        .map(|i| MemberImport {
+            member_no: format!("{:06}", 200 + i),
+            data: validate_member(
+                &MemberInput {
+                    last_name: format!("Петров{}", ["а", "ский", "ых"][i % 3]),
+                    first_name: "Иван".into(),
+                    birth_date: "14.03.1975".into(),
+                    passport: format!("4600 {:06}", i),
+                    ..Default::default()
+                },
+                today(),
+            )
+            .unwrap(),
+            status: MemberStatus::Member,
+            joined_on: Some(today()),
+            office_id: office,
+            manager_id: None,
+        })
+        .collect();
+    a.store.import_members("t", &rows, at(20, 10)).unwrap();
+    login(&mut a, "man");
+    search(&mut a, "петров");
+    assert_eq!(a.members.hits.len(), 50);
+    assert!(text(&mut a).contains("найдено: 50+"));
+    for _ in 0..49 {
+        press(&mut a, KeyCode::Down);
+    }
+    assert!(a.members_wait(Duration::from_secs(10)));
+    // The sixty, and Иванова Анна Петровна (a patronymic match, after the surnames).
+    assert_eq!(a.members.hits.len(), 61, "the next batch came");
+    assert_eq!(a.members.cursor, 49, "the cursor stays where it was");
+    assert_eq!(a.members.hits[60].full_name, "Иванова Анна Петровна");
+    assert!(text(&mut a).contains("найдено: 61"));
+}
