@@ -289,6 +289,17 @@ fn a_manager_finds_a_member_opens_the_card_and_logs_a_call() {
     let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(rows[0]["member_no"], "000101");
     assert_eq!(rows[0]["phone"], "+7 924 ***-**-71");
+    // Revealing the passport is recorded; the command line lists who saw it.
+    t.keys(&["v"]);
+    t.wait_line(&["Паспорт", "4509 123456"]);
+    t.wait_for("просмотр записан");
+    let out = desk.ok(&["members", "views", "000101"], None);
+    assert!(
+        out.trim_end().ends_with("manager1") && out.lines().count() == 1,
+        "{out}"
+    );
+    let (code, _, err) = desk.cli(&["members", "views", "999999"], None);
+    assert_eq!(code, 1, "{err}");
     let conn = rusqlite::Connection::open(&desk.db).unwrap();
     let (on, kind): (String, String) = conn
         .query_row(

@@ -158,6 +158,25 @@ pub fn search_command(
     Ok(())
 }
 
+/// `coopdesk members views MEMBER_NO`: the reveals of one member's personal data.
+pub fn views_command(ctx: &Context, member_no: &str) -> Result<(), Failure> {
+    let cat = &ctx.catalog;
+    let store = ctx.open_existing_store()?;
+    let id = store
+        .member_id_by_no(member_no.trim())
+        .map_err(|e| Failure::from_store(e, cat))?
+        .ok_or_else(|| {
+            Failure::Refused(cat.f("member.err_member_unknown", &[("detail", member_no)]))
+        })?;
+    for (at, login) in store
+        .personal_data_views(id)
+        .map_err(|e| Failure::from_store(e, cat))?
+    {
+        println!("{at}  {login}");
+    }
+    Ok(())
+}
+
 struct Problems<'a> {
     ctx: &'a Context,
     name: String,

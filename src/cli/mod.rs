@@ -171,6 +171,8 @@ pub enum MembersCommand {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// Who was shown a member's full personal data, and when (newest first).
+    Views { member_no: String },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -365,6 +367,9 @@ pub fn main() -> ExitCode {
                     limit,
                 },
         }) => members::search_command(&ctx, query, *format, *limit),
+        Some(Command::Members {
+            command: MembersCommand::Views { member_no },
+        }) => members::views_command(&ctx, member_no),
         Some(Command::Export {
             command:
                 ExportCommand::Applications {

@@ -771,6 +771,15 @@ impl Store {
         })
     }
 
+    /// The member with this number.
+    pub fn member_id_by_no(&self, member_no: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM members WHERE member_no = ?1")?
+            .query_row([member_no], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Who was shown this member's personal data, newest first: (when, login).
     pub fn personal_data_views(&self, member_id: i64) -> Result<Vec<(String, String)>> {
         Ok(self
