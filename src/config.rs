@@ -32,6 +32,7 @@ pub struct Config {
     pub scoring: ScoringConfig,
     pub backup: BackupConfig,
     pub print: PrintConfig,
+    pub privacy: Privacy,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -51,6 +52,23 @@ impl Default for BackupConfig {
             dir: None,
             keep: 14,
             daily: true,
+        }
+    }
+}
+
+/// Personal data (ФЗ-152): who sees a member's passport, birth date, addresses and phone in
+/// full; everyone else sees them masked and reveals them with an explicit, recorded key.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Privacy {
+    /// Role codes: manager, inspector, cashier, head, admin.
+    pub full_access_roles: Vec<String>,
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Privacy {
+            full_access_roles: vec!["inspector".into(), "head".into()],
         }
     }
 }
@@ -96,6 +114,16 @@ impl PrintConfig {
                 .map(|d| d.data_dir().join("documents"))
                 .unwrap_or_else(|| PathBuf::from("documents"))
         })
+    }
+}
+
+impl Privacy {
+    /// The roles, as the domain knows them.
+    pub fn roles(&self) -> Vec<crate::domain::Role> {
+        self.full_access_roles
+            .iter()
+            .filter_map(|r| r.parse().ok())
+            .collect()
     }
 }
 
@@ -146,6 +174,7 @@ impl Default for Config {
             scoring: ScoringConfig::default(),
             backup: BackupConfig::default(),
             print: PrintConfig::default(),
+            privacy: Privacy::default(),
         }
     }
 }
@@ -220,6 +249,26 @@ impl Config {
                 message: "must be at least 1".into(),
             });
         }
+        if let Some(bad) = cfg
+            .privacy
+            .full_access_roles
+            .iter()
+            .find(|r| r.parse::<crate::domain::Role>().is_err())
+        {
+            let line = src
+                .lines()
+                .position(|l| l.trim_start().starts_with("full_access_roles"))
+                .map(|i| i + 1)
+                .unwrap_or(1);
+            return Err(FileError {
+                file: name,
+                line,
+                key: "privacy.full_access_roles".into(),
+                message: format!(
+                    "unknown role {bad:?}: one of manager, inspector, cashier, head, admin"
+                ),
+            });
+        }
         Ok((cfg, Some((name, src))))
     }
 }
@@ -239,6 +288,7 @@ mod tests {
         assert_eq!(c.scoring.card, "default");
         assert_eq!(c.print.command, "");
         assert_eq!(c.print.timeout_secs, 15);
+        assert_eq!(c.privacy.roles(), Privacy::default().roles());
     }
 
     #[test]
@@ -250,6 +300,9 @@ mod tests {
         assert_eq!((e.line, e.key.as_str()), (3, "max_failed_login"));
         std::fs::write(&p, "language = \"fr\"\n").unwrap();
         assert_eq!(Config::load(Some(&p)).unwrap_err().key, "language");
+        std::fs::write(&p, "[privacy]\nfull_access_roles = [\"boss\"]\n").unwrap();
+        let e = Config::load(Some(&p)).unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (2, "privacy.full_access_roles"));
     }
 
     #[test]

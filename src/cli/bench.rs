@@ -21,6 +21,7 @@ pub const SECTIONS: &[Section] = &[
     ("journal", journal),
     ("client_base", client_base),
     ("documents", super::print::bench),
+    ("members", super::members::bench_section),
 ];
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]

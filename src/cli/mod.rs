@@ -9,6 +9,7 @@ pub mod client_base;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod members;
 pub mod print;
 pub mod scorecard;
 pub mod setup;
@@ -91,6 +92,11 @@ pub enum Command {
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Members: find one as the member-lookup pane does.
+    Members {
+        #[command(subcommand)]
+        command: MembersCommand,
     },
     /// Write data out.
     Export {
@@ -199,6 +205,24 @@ pub enum ImportCommand {
     Turnover { file: PathBuf },
     /// Who holds which client: client (member number), manager (login; empty: the pool), since.
     Assignments { file: PathBuf },
+    /// Members from the accounting system (CSV or JSON), keyed by member number.
+    Members { file: PathBuf },
+    /// Loans from the accounting system (CSV or JSON), keyed by contract number.
+    Loans { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MembersCommand {
+    /// Search members as the pane does (surname, phone, passport, member or application number).
+    Search {
+        query: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: members::SearchFormat,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Who was shown a member's full personal data, and when (newest first).
+    Views { member_no: String },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -383,6 +407,23 @@ pub fn main() -> ExitCode {
         Some(Command::Import {
             command: ImportCommand::Applications { file },
         }) => import::applications(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Members { file },
+        }) => members::import_members(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Loans { file },
+        }) => members::import_loans(&ctx, file),
+        Some(Command::Members {
+            command:
+                MembersCommand::Search {
+                    query,
+                    format,
+                    limit,
+                },
+        }) => members::search_command(&ctx, query, *format, *limit),
+        Some(Command::Members {
+            command: MembersCommand::Views { member_no },
+        }) => members::views_command(&ctx, member_no),
         Some(Command::Export {
             command:
                 ExportCommand::Applications {

@@ -5,6 +5,7 @@ pub mod calculator;
 pub mod calendar;
 pub mod client_base;
 pub mod draft;
+pub mod member;
 pub mod money;
 pub mod product;
 pub mod scorecard;

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod backup;
 pub mod client_base;
 pub mod demo;
+pub mod members;
 pub mod money_sql;
 pub mod prints;
 pub mod scores;
@@ -15,7 +16,9 @@ use crate::domain::Role;
 use crate::domain::application::Refusal;
 use crate::domain::validate::FieldError;
 use chrono::NaiveDateTime;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -23,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_scores.sql"),
     include_str!("migrations/003_crm.sql"),
+    include_str!("migrations/004_members.sql"),
     include_str!("migrations/006_documents.sql"),
     include_str!("migrations/007_client_base.sql"),
 ];
@@ -209,6 +213,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        members::register_functions(&conn)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -231,6 +236,17 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
+        if current < SCHEMA_VERSION {
+            // Rebuilding a table (a changed CHECK) needs foreign keys off; each migration
+            // checks them itself before it commits.
+            self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        }
+        let result = self.apply_migrations(current);
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        result
+    }
+
+    fn apply_migrations(&mut self, current: u32) -> Result<()> {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let tx = self
                 .conn
@@ -242,6 +258,15 @@ impl Store {
                 continue;
             }
             tx.execute_batch(sql)?;
+            let broken: Option<String> = tx
+                .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+                .optional()?;
+            if let Some(table) = broken {
+                return Err(StoreError::Io(format!(
+                    "migration {}: foreign keys broken in {table}",
+                    i + 1
+                )));
+            }
             tx.pragma_update(None, "user_version", (i + 1) as u32)?;
             tx.commit()?;
         }

@@ -57,6 +57,8 @@ pub enum Overlay {
     Schedule(Box<super::panes::calculator::ScheduleView>),
     PrintMenu(super::panes::print::PrintMenu),
     PrintPreview(Box<super::panes::print::PrintPreview>),
+    /// A form on the member card (call, meeting, comment, edit, cash desk).
+    Member(Box<super::panes::member_card::MemberForm>),
     ConfirmQuit,
     ConfirmDiscard,
 }
@@ -74,6 +76,7 @@ pub struct App {
     pub queue: QueueState,
     /// The client-base pane.
     pub cb: super::panes::client_base::CbState,
+    pub members: super::panes::members::MembersState,
     pub overlays: Vec<Overlay>,
     pub message: Option<(MsgKind, String)>,
     pub quit: bool,
@@ -109,6 +112,7 @@ impl App {
             pane: 0,
             queue: QueueState::default(),
             cb: Default::default(),
+            members: Default::default(),
             overlays: Vec::new(),
             message: None,
             quit: false,
@@ -215,13 +219,17 @@ impl App {
     /// desks. Called after every batch of keys and at least every [`App::poll_interval`];
     /// returns whether the screen must be redrawn. Each pane adds its own part here.
     pub fn tick(&mut self) -> bool {
-        false
+        self.members_tick()
     }
 
     /// How long the event loop may sleep waiting for a key: short while background work is
     /// pending (a search running in a worker), long when idle, so an idle desk costs no CPU.
     pub fn poll_interval(&self) -> std::time::Duration {
-        std::time::Duration::from_millis(500)
+        if self.members.pending {
+            std::time::Duration::from_millis(10)
+        } else {
+            std::time::Duration::from_millis(500)
+        }
     }
 
     /// One key pressed.
@@ -245,6 +253,9 @@ impl App {
         }
         if self.pane == 0 && self.queue.search_focus {
             self.search_key(key);
+            return;
+        }
+        if self.pane == 1 && self.members_key(key) {
             return;
         }
         // A form or confirmation open on the client-base pane takes every key.
@@ -290,10 +301,11 @@ impl App {
     }
 
     pub(crate) fn ask_quit(&mut self) {
-        let dirty = self
-            .overlays
-            .iter()
-            .any(|o| matches!(o, Overlay::Dialog(d) if d.dirty()));
+        let dirty = self.overlays.iter().any(|o| match o {
+            Overlay::Dialog(d) => d.dirty(),
+            Overlay::Member(m) => m.dirty(),
+            _ => false,
+        });
         if dirty {
             self.overlays.push(Overlay::ConfirmQuit);
         } else {
@@ -344,6 +356,7 @@ impl App {
             Overlay::Schedule(_) => self.schedule_key(key),
             Overlay::PrintMenu(_) => self.print_menu_key(key),
             Overlay::PrintPreview(_) => self.print_preview_key(key),
+            Overlay::Member(_) => self.member_form_key(key),
         }
     }
 
@@ -398,6 +411,7 @@ impl App {
         let mut pane_cursor = None;
         match self.pane {
             0 => self.draw_queue(f, body),
+            1 => self.draw_members(f, body),
             3 => pane_cursor = self.draw_client_base(f, body),
             _ => self.draw_unavailable(f, body),
         }
@@ -409,6 +423,9 @@ impl App {
         }
         if self.overlays.is_empty() && self.pane == 0 && self.queue.search_focus {
             cursor = self.queue.search_cursor;
+        }
+        if self.overlays.is_empty() && self.pane == 1 {
+            cursor = self.members.cursor_pos;
         }
         if let Some(c) = cursor {
             f.set_cursor_position(c);
@@ -459,6 +476,7 @@ impl App {
                 p.draw(f, body, &theme, &self.cat);
                 None
             }
+            Overlay::Member(m) => m.draw(f, body, &theme, &self.cat),
         }
     }
 
@@ -528,6 +546,8 @@ impl App {
             Some(Overlay::Dialog(_)) => Some(Ctx::Dialog),
             Some(_) => None,
             None if self.pane == 0 => Some(Ctx::Queue),
+            None if self.pane == 1 && self.members.card.is_some() => Some(Ctx::MemberCard),
+            None if self.pane == 1 => Some(Ctx::Members),
             None => None,
         };
         let mut spans = Vec::new();
@@ -644,6 +664,10 @@ impl App {
             vec![("help.pane", Ctx::Queue), ("help.global", Ctx::Global)]
         } else if self.pane == 3 {
             vec![("help.pane", Ctx::ClientBase), ("help.global", Ctx::Global)]
+        } else if self.pane == 1 && self.members.card.is_some() {
+            vec![("help.pane", Ctx::MemberCard), ("help.global", Ctx::Global)]
+        } else if self.pane == 1 {
+            vec![("help.pane", Ctx::Members), ("help.global", Ctx::Global)]
         } else {
             vec![("help.global", Ctx::Global)]
         };

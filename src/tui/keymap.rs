@@ -51,6 +51,13 @@ pub enum Action {
     CbPotentialFilter,
     CbProfile,
     Print,
+    LogCall,
+    LogMeeting,
+    LogComment,
+    Edit,
+    Reveal,
+    Share,
+    MemberExit,
 }
 
 /// Where a binding applies.
@@ -63,6 +70,10 @@ pub enum Ctx {
     Dialog,
     /// The client-base pane.
     ClientBase,
+    /// Member lookup: letters go into the search box, so only other keys are bound.
+    Members,
+    /// The member card.
+    MemberCard,
 }
 
 pub struct Binding {
@@ -507,6 +518,168 @@ pub const BINDINGS: &[Binding] = &[
         A::Refresh,
         "key.refresh",
         false
+    ),
+    b!(
+        Members,
+        [(K::Enter, N), (K::F(4), N)],
+        "Enter",
+        A::Open,
+        "member.key.card",
+        true
+    ),
+    b!(Members, [(K::Up, N)], "↑↓", A::Up, "key.up_down", false),
+    b!(Members, [(K::Down, N)], "", A::Down, "key.up_down", false),
+    b!(
+        Members,
+        [(K::PageUp, N)],
+        "PgUp PgDn",
+        A::PageUp,
+        "key.page",
+        false
+    ),
+    b!(
+        Members,
+        [(K::PageDown, N)],
+        "",
+        A::PageDown,
+        "key.page",
+        false
+    ),
+    b!(
+        Members,
+        [(K::Esc, N)],
+        "Esc",
+        A::Close,
+        "member.key.clear",
+        true
+    ),
+    b!(
+        Members,
+        [(K::F(5), N)],
+        "F5",
+        A::Refresh,
+        "key.refresh",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('c'), N), (K::F(6), N)],
+        "c",
+        A::LogCall,
+        "member.key.call",
+        true
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('m'), N)],
+        "m",
+        A::LogMeeting,
+        "member.key.meeting",
+        true
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('k'), N)],
+        "k",
+        A::LogComment,
+        "member.key.comment",
+        true
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('e'), N), (K::F(4), N)],
+        "e F4",
+        A::Edit,
+        "member.key.edit",
+        true
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('n'), N), (K::F(7), N)],
+        "n F7",
+        A::New,
+        "member.key.new_application",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Enter, N)],
+        "Enter",
+        A::Open,
+        "member.key.open_application",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Up, N)],
+        "↑↓",
+        A::Up,
+        "member.key.applications",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Down, N)],
+        "",
+        A::Down,
+        "member.key.applications",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::PageUp, N)],
+        "PgUp PgDn",
+        A::PageUp,
+        "member.key.timeline",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::PageDown, N)],
+        "",
+        A::PageDown,
+        "member.key.timeline",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('v'), N), (K::F(3), N)],
+        "v F3",
+        A::Reveal,
+        "member.key.reveal",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('p'), N)],
+        "p",
+        A::Share,
+        "member.key.share",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('x'), N)],
+        "x",
+        A::MemberExit,
+        "member.key.exit",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::F(5), N)],
+        "F5",
+        A::Refresh,
+        "key.refresh",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Esc, N)],
+        "Esc",
+        A::Close,
+        "member.key.back",
+        true
     ),
 ];
 

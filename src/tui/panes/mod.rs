@@ -5,6 +5,8 @@ pub mod client_base;
 pub mod dialog;
 pub mod filter;
 pub mod login;
+pub mod member_card;
+pub mod members;
 pub mod print;
 pub mod queue;
 pub mod scoring;
