@@ -197,7 +197,7 @@ fn json_row(cat: &Catalog, r: &ManagerReport) -> JsonManager {
         min: base.and_then(|b| b.norm.min),
         max: base.and_then(|b| b.norm.max),
         paying: base.map_or(0, |b| b.paying),
-        paying_share: base.map(|b| b.paying_share.to_string()),
+        paying_share: base.map(|b| format!("{:.1}", b.paying_share)),
         paying_share_min: None,
         non_core: base.map_or(0, |b| b.non_core),
         non_core_max: base.and_then(|b| b.non_core_limit.max),
@@ -259,7 +259,7 @@ fn report(ctx: &Context, date: NaiveDate, format: ReportFormat) -> Result<(), Fa
                         .specialization
                         .as_deref()
                         .and_then(|s| rules.specialization(s))
-                        .map(|s| s.paying_share.to_string());
+                        .map(|s| format!("{:.1}", s.paying_share));
                     row
                 })
                 .collect();
