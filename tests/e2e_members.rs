@@ -17,7 +17,7 @@ const TODAY: &str = "2026-11-23";
 
 const MEMBERS_CSV: &str = "\
 member_no,last_name,first_name,patronymic,birth_date,passport,phone,email,reg_address,fact_address,status,joined_on,office,manager,potential,client_group,territory,related_group
-000101,Кузнецова,Мария,Ивановна,14.03.1975,4509 123456,8 (924) 811-16-71,,\"г. Томск, ул. Ленина, 1\",,member,01.02.2024,TSK,manager1,A,бюджетники,Томск,
+000101,Кузнецова,Мария,Ивановна,14.03.1975,4509 123456,8 (924) 811-16-71,,\"г. Томск, ул. Ленина, 1\",,member,01.02.2024,TSK,manager1,A,installers,Томск,
 000102,Кузьмин,Олег,Петрович,02.11.1980,4510 654321,+79130167892,,\"г. Томск, пр. Мира, 5\",,member,15.06.2023,TSK,,B,,,
 000103,Смирнов,Ильдар,Ринатович,21.07.1969,4511 111111,,,\"г. Северск, ул. Ленина, 3\",,left,10.10.2020,TSK,,,,,
 ";

@@ -98,7 +98,7 @@ fn app(dir: &tempfile::TempDir, mono: bool, ascii: bool) -> App {
                     phone: p.5.into(),
                     reg_address: "г. Томск, ул. Ленина, 1".into(),
                     potential: "A".into(),
-                    client_group: "бюджетники".into(),
+                    client_group: "installers".into(),
                     ..Default::default()
                 },
                 today(),
