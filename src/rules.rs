@@ -14,6 +14,8 @@ use std::path::Path;
 use std::str::FromStr;
 use toml::Spanned;
 
+pub mod rating;
+
 pub const PRODUCTS_TOML: &str = include_str!("../assets/rules/products.toml");
 pub const QUEUE_TOML: &str = include_str!("../assets/rules/queue.toml");
 pub const CALENDAR_TOML: &str = include_str!("../assets/rules/calendar.toml");
@@ -45,6 +47,9 @@ pub struct Rules {
     pub checks: Vec<CheckItem>,
     pub bureau_outcomes: Vec<String>,
     pub calendar: Calendar,
+    /// The daily sales rating's bands and bonus bases (`rating.toml`; it also sets each
+    /// product's `ukp`).
+    pub rating: crate::domain::rating::RatingRules,
     /// The active scorecard (`[scoring] card` in the config); `None`: applications are not
     /// scored and `new → checked` does not ask for a score.
     pub scorecard: Option<crate::scorecards::LoadedCard>,
@@ -82,11 +87,13 @@ impl Rules {
             Ok((format!("assets/rules/{name}"), builtin.to_string()))
         };
         let (pf, ps) = read("products.toml", PRODUCTS_TOML)?;
-        let (products, fees) = parse_products(&pf, &ps)?;
+        let (mut products, fees) = parse_products(&pf, &ps)?;
         let (qf, qs) = read("queue.toml", QUEUE_TOML)?;
         let (time_limits, checks, bureau_outcomes) = parse_queue(&qf, &qs)?;
         let (cf, cs) = read("calendar.toml", CALENDAR_TOML)?;
         let calendar = parse_calendar(&cf, &cs)?;
+        let (rf, rs) = read("rating.toml", rating::RATING_TOML)?;
+        let rating = rating::parse(&rf, &rs, &mut products)?;
         Ok(Rules {
             products,
             fees,
@@ -94,6 +101,7 @@ impl Rules {
             checks,
             bureau_outcomes,
             calendar,
+            rating,
             scorecard: None,
         })
     }
@@ -122,7 +130,9 @@ struct ProductRow {
     min_term_months: u32,
     max_term_months: u32,
     rate: Spanned<String>,
-    ukp: Spanned<String>,
+    /// Moved to rating.toml `[ukp]`: refused here with a pointer there.
+    #[serde(default)]
+    ukp: Option<Spanned<String>>,
     #[serde(default)]
     schedule: ScheduleKind,
 }
@@ -177,6 +187,15 @@ fn parse_products(file: &str, src: &str) -> Result<(Vec<Product>, Fees), FileErr
         if !seen.insert(r.code.clone()) {
             return Err(at("code", "duplicate product code"));
         }
+        if let Some(u) = &r.ukp {
+            return Err(tomlfile::error_at(
+                file,
+                src,
+                Some(u.span()),
+                "ukp",
+                "УКП per product are set in rating.toml, [ukp]",
+            ));
+        }
         let min_amount = money_at(file, src, "min_amount", &r.min_amount)?;
         let max_amount = money_at(file, src, "max_amount", &r.max_amount)?;
         if min_amount > max_amount {
@@ -206,7 +225,8 @@ fn parse_products(file: &str, src: &str) -> Result<(Vec<Product>, Fees), FileErr
             min_term_months: r.min_term_months,
             max_term_months: r.max_term_months,
             rate: decimal_at(file, src, "rate", &r.rate)?,
-            ukp: decimal_at(file, src, "ukp", &r.ukp)?,
+            // Set from rating.toml once it is read.
+            ukp: Decimal::ZERO,
             schedule: r.schedule,
         });
     }

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod draft;
 pub mod money;
 pub mod product;
+pub mod rating;
 pub mod scorecard;
 pub mod scorecard_derive;
 pub mod validate;
