@@ -183,6 +183,7 @@ mod tests {
                         "unit.",
                         "scorecard.",
                         "bench.",
+                        "rating.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

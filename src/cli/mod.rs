@@ -7,6 +7,7 @@ pub mod bench;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod rating;
 pub mod scorecard;
 pub mod setup;
 
@@ -99,6 +100,16 @@ pub enum Command {
         #[command(subcommand)]
         command: scorecard::ScorecardCommand,
     },
+    /// The daily sales rating: month-to-date % of plan, forecast and КП on a date.
+    Rating {
+        /// The date (default: the business date).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value = "manager")]
+        by: rating::RatingBy,
+        #[arg(long, value_enum, default_value = "table")]
+        format: rating::RatingFormat,
+    },
     /// Measure the app's own operations on a database (p50/p95/p99 beside their targets).
     Bench {
         #[arg(long, value_enum, default_value = "table")]
@@ -149,6 +160,10 @@ pub enum StaffCommand {
 pub enum ImportCommand {
     /// Loan applications from CSV (with a header row) or a JSON array.
     Applications { file: PathBuf },
+    /// Sales from CSV or JSON: external_id, date, manager (login), product, member_no, amount.
+    Sales { file: PathBuf },
+    /// Monthly plans from CSV or JSON: month (YYYY-MM), manager (login), ukp.
+    Plans { file: PathBuf },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -329,6 +344,13 @@ pub fn main() -> ExitCode {
         Some(Command::Import {
             command: ImportCommand::Applications { file },
         }) => import::applications(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Sales { file },
+        }) => rating::import_sales(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Plans { file },
+        }) => rating::import_plans(&ctx, file),
+        Some(Command::Rating { date, by, format }) => rating::run(&ctx, *date, *by, *format),
         Some(Command::Export {
             command:
                 ExportCommand::Applications {

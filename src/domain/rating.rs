@@ -54,10 +54,10 @@ impl Ukp {
             return Err("err.required");
         }
         if !t.chars().all(|c| c.is_ascii_digit() || c == '.') || t.len() > 16 {
-            return Err("err.ukp_format");
+            return Err("rating.err.ukp_format");
         }
-        let d: Decimal = t.parse().map_err(|_| "err.ukp_format")?;
-        Ukp::from_decimal(d).ok_or("err.ukp_format")
+        let d: Decimal = t.parse().map_err(|_| "rating.err.ukp_format")?;
+        Ukp::from_decimal(d).ok_or("rating.err.ukp_format")
     }
 }
 
@@ -149,7 +149,7 @@ pub fn parse_score(s: &str) -> Result<u8, &'static str> {
     }
     match t.parse::<u8>() {
         Ok(n) if (1..=10).contains(&n) => Ok(n),
-        _ => Err("err.score_range"),
+        _ => Err("rating.err.score_range"),
     }
 }
 
@@ -216,7 +216,12 @@ pub fn fmt_pct(d: Decimal) -> String {
 /// Returned as (numerator, denominator) over hundredths of a УКП, to be divided once.
 fn forecast_parts(cal: &Calendar, done: Ukp, on: NaiveDate) -> Option<(Decimal, Decimal)> {
     let (all, elapsed) = cal.working_days_in_month(on);
-    (elapsed > 0).then(|| (Decimal::from(done.0) * Decimal::from(all), Decimal::from(elapsed)))
+    (elapsed > 0).then(|| {
+        (
+            Decimal::from(done.0) * Decimal::from(all),
+            Decimal::from(elapsed),
+        )
+    })
 }
 
 /// The forecast of УКP at month end, in УКП (not rounded).
@@ -272,7 +277,7 @@ pub fn parse_month(s: &str) -> Result<NaiveDate, &'static str> {
     }
     NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(&format!("01.{t}"), "%d.%m.%Y"))
-        .map_err(|_| "err.month_format")
+        .map_err(|_| "rating.err.month_format")
 }
 
 /// One row to rank: what was done and the plan.
@@ -284,7 +289,8 @@ pub struct Entry {
 
 /// Compare two rows by percentage of plan, exactly (`a.done/a.plan` vs `b.done/b.plan`).
 fn cmp_pct(a: Entry, b: Entry) -> Ordering {
-    (i128::from(a.done.0) * i128::from(b.plan.0)).cmp(&(i128::from(b.done.0) * i128::from(a.plan.0)))
+    (i128::from(a.done.0) * i128::from(b.plan.0))
+        .cmp(&(i128::from(b.done.0) * i128::from(a.plan.0)))
 }
 
 /// The tie rule (README): rows are ranked by percentage of plan, highest first; rows with
@@ -378,6 +384,8 @@ pub fn standings<N: Ord>(
 pub fn comparison_day(cal: &Calendar, on: NaiveDate) -> Option<NaiveDate> {
     previous_working_day(cal, on).filter(|d| d.year() == on.year() && d.month() == on.month())
 }
+
+pub mod report;
 
 #[cfg(test)]
 mod tests;

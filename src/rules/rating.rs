@@ -216,7 +216,10 @@ mod tests {
         assert_eq!(ukp("service"), "0.5");
         assert_eq!(r.plan_bands.len(), 5);
         assert_eq!(r.score_bands.len(), 5);
-        assert_eq!(r.base_for(&[Role::Manager]), Some(Money::from_rubles(20000)));
+        assert_eq!(
+            r.base_for(&[Role::Manager]),
+            Some(Money::from_rubles(20000))
+        );
         assert_eq!(
             r.base_for(&[Role::Manager, Role::Head]),
             Some(Money::from_rubles(30000))

@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod demo;
 pub mod money_sql;
+pub mod rating;
 pub mod scores;
 pub mod staff;
 
@@ -20,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_scores.sql"),
     include_str!("migrations/003_crm.sql"),
+    include_str!("migrations/005_rating.sql"),
 ];
 
 /// The schema version this build writes.

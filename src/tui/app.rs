@@ -7,6 +7,7 @@ use super::panes::dialog::AppDialog;
 use super::panes::filter::FilterForm;
 use super::panes::login::LoginState;
 use super::panes::queue::QueueState;
+use super::panes::rating::{RatingForm, RatingState};
 use super::panes::step::{StepForm, StepMenu};
 use super::theme::Theme;
 use crate::config::Security;
@@ -55,6 +56,7 @@ pub enum Overlay {
     StepForm(Box<StepForm>),
     Filter(Box<FilterForm>),
     Schedule(Box<super::panes::calculator::ScheduleView>),
+    RatingForm(Box<RatingForm>),
     ConfirmQuit,
     ConfirmDiscard,
 }
@@ -70,6 +72,7 @@ pub struct App {
     pub login: LoginState,
     pub pane: usize,
     pub queue: QueueState,
+    pub rating: RatingState,
     pub overlays: Vec<Overlay>,
     pub message: Option<(MsgKind, String)>,
     pub quit: bool,
@@ -102,6 +105,7 @@ impl App {
             login,
             pane: 0,
             queue: QueueState::default(),
+            rating: RatingState::default(),
             overlays: Vec::new(),
             message: None,
             quit: false,
@@ -207,7 +211,7 @@ impl App {
     /// desks. Called after every batch of keys and at least every [`App::poll_interval`];
     /// returns whether the screen must be redrawn. Each pane adds its own part here.
     pub fn tick(&mut self) -> bool {
-        false
+        self.rating_tick()
     }
 
     /// How long the event loop may sleep waiting for a key: short while background work is
@@ -239,12 +243,10 @@ impl App {
             self.search_key(key);
             return;
         }
-        let action = keymap::lookup(Ctx::Global, &key).or_else(|| {
-            if self.pane == 0 {
-                keymap::lookup(Ctx::Queue, &key)
-            } else {
-                None
-            }
+        let action = keymap::lookup(Ctx::Global, &key).or_else(|| match self.pane {
+            0 => keymap::lookup(Ctx::Queue, &key),
+            super::panes::rating::PANE => keymap::lookup(Ctx::Rating, &key),
+            _ => None,
         });
         if let Some(a) = action {
             self.message = None;
@@ -263,7 +265,11 @@ impl App {
             Action::PrevPane => self.pane = (self.pane + PANES.len() - 1) % PANES.len(),
             Action::Pane(i) => self.pane = i.min(PANES.len() - 1),
             other if self.pane == 0 => self.queue_action(other),
+            other if self.pane == super::panes::rating::PANE => self.rating_action(other),
             _ => {}
+        }
+        if self.pane == super::panes::rating::PANE {
+            self.rating_shown();
         }
     }
 
@@ -320,6 +326,7 @@ impl App {
             Overlay::StepForm(_) => self.step_form_key(key),
             Overlay::Filter(_) => self.filter_key(key),
             Overlay::Schedule(_) => self.schedule_key(key),
+            Overlay::RatingForm(_) => self.rating_form_key(key),
         }
     }
 
@@ -373,6 +380,7 @@ impl App {
         self.draw_tabs(f, top);
         match self.pane {
             0 => self.draw_queue(f, body),
+            super::panes::rating::PANE => self.draw_rating(f, body),
             _ => self.draw_unavailable(f, body),
         }
         self.draw_message(f, msg);
@@ -425,6 +433,7 @@ impl App {
                 v.draw(f, body, &theme, &self.cat);
                 None
             }
+            Overlay::RatingForm(r) => r.draw(f, body, &theme, &self.cat),
         }
     }
 
@@ -488,6 +497,7 @@ impl App {
             Some(Overlay::Dialog(_)) => Some(Ctx::Dialog),
             Some(_) => None,
             None if self.pane == 0 => Some(Ctx::Queue),
+            None if self.pane == super::panes::rating::PANE => Some(Ctx::Rating),
             None => None,
         };
         let mut spans = Vec::new();
@@ -581,6 +591,8 @@ impl App {
             vec![("help.dialog", Ctx::Dialog)]
         } else if self.pane == 0 {
             vec![("help.pane", Ctx::Queue), ("help.global", Ctx::Global)]
+        } else if self.pane == super::panes::rating::PANE {
+            vec![("help.pane", Ctx::Rating), ("help.global", Ctx::Global)]
         } else {
             vec![("help.global", Ctx::Global)]
         };

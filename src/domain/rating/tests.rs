@@ -101,7 +101,7 @@ fn scores_are_typed_as_whole_numbers_one_to_ten() {
     assert_eq!(parse_score("10"), Ok(10));
     assert_eq!(parse_score(""), Err("err.required"));
     for bad in ["0", "11", "7.5", "-1", "x"] {
-        assert_eq!(parse_score(bad), Err("err.score_range"), "{bad}");
+        assert_eq!(parse_score(bad), Err("rating.err.score_range"), "{bad}");
     }
 }
 
@@ -111,9 +111,9 @@ fn ukp_is_exact_to_the_hundredth() {
     assert_eq!(u("12,5").centi(), 1250);
     assert_eq!(u("0.05").to_string(), "0.05");
     assert_eq!(Ukp(123456).to_string(), "1234.56");
-    assert_eq!(Ukp::parse("1.005"), Err("err.ukp_format"));
-    assert_eq!(Ukp::parse("-1"), Err("err.ukp_format"));
-    assert_eq!(Ukp::parse("1e3"), Err("err.ukp_format"));
+    assert_eq!(Ukp::parse("1.005"), Err("rating.err.ukp_format"));
+    assert_eq!(Ukp::parse("-1"), Err("rating.err.ukp_format"));
+    assert_eq!(Ukp::parse("1e3"), Err("rating.err.ukp_format"));
     assert_eq!(Ukp::parse(" "), Err("err.required"));
     assert_eq!(Ukp::from_decimal(d("1.5")), Some(Ukp(150)));
 }
@@ -183,7 +183,10 @@ fn forecast_counts_working_days_only() {
 fn forecast_on_month_ends_and_holiday_starts() {
     let cal = Rules::builtin().calendar;
     // The last day: the forecast is what was done.
-    assert_eq!(forecast(&cal, u("41.5"), day(2026, 11, 30)), Some(d("41.5")));
+    assert_eq!(
+        forecast(&cal, u("41.5"), day(2026, 11, 30)),
+        Some(d("41.5"))
+    );
     // 31 December 2026 is a holiday, the 30th the last working day: the same.
     assert_eq!(cal.working_days_in_month(day(2026, 12, 31)).0, 22);
     assert_eq!(forecast(&cal, u("10"), day(2026, 12, 31)), Some(d("10")));
@@ -236,7 +239,7 @@ fn previous_working_day_skips_weekends_and_holidays() {
 fn months_are_parsed_and_bounded() {
     assert_eq!(parse_month("2026-11"), Ok(day(2026, 11, 1)));
     assert_eq!(parse_month("11.2026"), Ok(day(2026, 11, 1)));
-    assert_eq!(parse_month("2026-13"), Err("err.month_format"));
+    assert_eq!(parse_month("2026-13"), Err("rating.err.month_format"));
     assert_eq!(parse_month(""), Err("err.required"));
     assert_eq!(month_end(day(2028, 2, 10)), day(2028, 2, 29));
     assert_eq!(month_end(day(2026, 12, 31)), day(2026, 12, 31));
@@ -254,12 +257,12 @@ fn e(done: &str, plan: &str) -> Entry {
 fn ties_share_a_rank_and_the_next_is_skipped() {
     let names = ["Д", "Г", "В", "Б", "А", "Е"];
     let rows = [
-        e("20", "40"),   // 50 %
-        e("30", "30"),   // 100 %
-        e("15", "30"),   // 50 %, fewer УКП than Д
-        e("45", "45"),   // 100 %, more УКП
-        e("10", "5"),    // 200 %
-        e("99", ""),     // no plan
+        e("20", "40"), // 50 %
+        e("30", "30"), // 100 %
+        e("15", "30"), // 50 %, fewer УКП than Д
+        e("45", "45"), // 100 %, more УКП
+        e("10", "5"),  // 200 %
+        e("99", ""),   // no plan
     ];
     let (ranks, order) = rank(&rows, |i| names[i]);
     assert_eq!(
@@ -288,7 +291,10 @@ fn a_month_with_no_plan_at_all_ranks_nobody_and_divides_by_nothing() {
     let cal = Rules::builtin().calendar;
     let (st, _) = standings(&rules(), &cal, day(2026, 11, 23), &rows, None, |i| i);
     for s in st {
-        assert_eq!((s.pct, s.kp, s.forecast_pct, s.rank), (None, None, None, None));
+        assert_eq!(
+            (s.pct, s.kp, s.forecast_pct, s.rank),
+            (None, None, None, None)
+        );
         assert!(s.forecast.is_some(), "the УКП forecast needs no plan");
     }
 }
@@ -298,7 +304,14 @@ fn standings_carry_the_change_of_rank() {
     let cal = Rules::builtin().calendar;
     let now = [e("30", "40"), e("20", "40"), e("35", "40")];
     let before = [e("30", "40"), e("10", "40"), e("20", "40")];
-    let (st, order) = standings(&rules(), &cal, day(2026, 11, 23), &now, Some(&before), |i| i);
+    let (st, order) = standings(
+        &rules(),
+        &cal,
+        day(2026, 11, 23),
+        &now,
+        Some(&before),
+        |i| i,
+    );
     assert_eq!(order, vec![2, 0, 1]);
     assert_eq!(st[2].rank, Some(1));
     assert_eq!(st[2].prev_rank, Some(2));

@@ -5,5 +5,6 @@ pub mod dialog;
 pub mod filter;
 pub mod login;
 pub mod queue;
+pub mod rating;
 pub mod scoring;
 pub mod step;
