@@ -16,7 +16,11 @@ use std::time::{Duration, Instant};
 pub type Section = (&'static str, fn(&mut Bench) -> Result<(), Failure>);
 
 /// Every section, in the order they run.
-pub const SECTIONS: &[Section] = &[("open", open), ("journal", journal)];
+pub const SECTIONS: &[Section] = &[
+    ("open", open),
+    ("journal", journal),
+    ("rating", super::rating::bench),
+];
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]

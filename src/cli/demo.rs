@@ -17,6 +17,7 @@
 //! each, exactly as the desk would take it. The bulk writer calls the same side-effect code, and a
 //! test checks that both ways give the same database.
 
+pub mod sales_rating;
 mod score;
 
 use super::{Context, Failure};
@@ -311,6 +312,9 @@ fn build_inner(
         .map(|l| balance_on(spec.seed, l, spec.today))
         .collect();
     store.set_loan_balances(&balances)?;
+
+    // The sales rating: plans, desk sales of savings and services, scores, calls and meetings.
+    sales_rating::populate(store, rules, spec.today, spec.seed)?;
 
     store.mark_demo(
         &format!(

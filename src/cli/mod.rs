@@ -81,6 +81,12 @@ pub enum Command {
         applications: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Sales to add for measuring the rating (`coopdesk bench --only rating`).
+        #[arg(long, default_value_t = 0)]
+        sales: usize,
+        /// Managers to add with them.
+        #[arg(long, default_value_t = 0)]
+        managers: usize,
         /// Only build the database and print the logins.
         #[arg(long)]
         no_tui: bool,
@@ -328,18 +334,22 @@ pub fn main() -> ExitCode {
             members,
             applications,
             seed,
+            sales,
+            managers,
             no_tui,
         }) => {
             if cli.db.is_none() && ctx.config.database.is_none() {
                 ctx.db_path = crate::config::default_db_path().with_file_name("demo.db");
             }
-            demo::run(&ctx, *members, *applications, *seed).and_then(|()| {
-                if *no_tui {
-                    Ok(())
-                } else {
-                    crate::tui::run(&ctx)
-                }
-            })
+            demo::run(&ctx, *members, *applications, *seed)
+                .and_then(|()| demo::sales_rating::run_scale(&ctx, *sales, *managers, *seed))
+                .and_then(|()| {
+                    if *no_tui {
+                        Ok(())
+                    } else {
+                        crate::tui::run(&ctx)
+                    }
+                })
         }
         Some(Command::Import {
             command: ImportCommand::Applications { file },

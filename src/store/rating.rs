@@ -337,6 +337,17 @@ impl Store {
         Ok(rows)
     }
 
+    /// Numbers of the current members (not candidates, not those who left), in order.
+    pub fn current_member_nos(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT member_no FROM members WHERE status = 'member' AND member_no IS NOT NULL ORDER BY member_no",
+        )?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+
     /// The sales already recorded under these external ids.
     pub fn sales_by_external(&self, ids: &[&str]) -> Result<HashMap<String, StoredSale>> {
         let mut out = HashMap::new();
@@ -721,5 +732,58 @@ impl Store {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+}
+
+/// Bulk writers for `coopdesk demo` (the rating's part): many rows in one transaction.
+impl Store {
+    /// Calls and meetings of managers (what the member card records one by one).
+    pub fn demo_contacts(&mut self, rows: &[(i64, NaiveDateTime, &str)]) -> Result<()> {
+        self.write(|tx| {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO contacts(staff_id, at, on_date, kind, direction, actor)
+                 VALUES (?1, ?2, ?3, ?4, 'out', 'demo')",
+            )?;
+            for (staff, at, kind) in rows {
+                ins.execute(params![staff, fmt_time(*at), date_str(at.date()), kind])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Sales written straight into `sales` (the aggregate follows by trigger):
+    /// (date, manager, product, member, amount, УКП).
+    pub fn demo_sales(
+        &mut self,
+        rows: impl Iterator<Item = (NaiveDate, i64, String, Option<i64>, Money, Ukp)>,
+        label: &str,
+        now: NaiveDateTime,
+    ) -> Result<usize> {
+        self.write(|tx| {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO sales(sale_date, manager_id, product, member_id, amount, ukp_centi, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            let at = fmt_time(now);
+            let mut n = 0;
+            for (d, m, p, member, amount, ukp) in rows {
+                ins.execute(params![date_str(d), m, p, member, amount, ukp.centi(), label, at])?;
+                n += 1;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Plans written in bulk: (month, staff, УКП).
+    pub fn demo_plans(&mut self, rows: &[(NaiveDate, i64, Ukp)], now: NaiveDateTime) -> Result<()> {
+        self.write(|tx| {
+            let mut ins = tx.prepare_cached(
+                "INSERT OR REPLACE INTO sales_plans(month, staff_id, ukp_centi, set_by, set_at) VALUES (?1, ?2, ?3, 'demo', ?4)",
+            )?;
+            for (m, s, u) in rows {
+                ins.execute(params![month_key(*m), s, u.centi(), fmt_time(now)])?;
+            }
+            Ok(())
+        })
     }
 }

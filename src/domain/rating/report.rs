@@ -221,7 +221,12 @@ pub fn build(rules: &RatingRules, cal: &Calendar, f: &MonthFigures, by: By) -> V
         .into_iter()
         .map(|i| {
             let a = accs[i].take().expect("each row once");
-            let standing = st[i].take().expect("each row once");
+            let mut standing = st[i].take().expect("each row once");
+            if by == By::Coop {
+                // One row: nothing to rank it against.
+                standing.rank = None;
+                standing.prev_rank = None;
+            }
             let base = (by == By::Manager)
                 .then(|| rules.base_for(&a.roles))
                 .flatten();

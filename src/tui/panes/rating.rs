@@ -642,16 +642,16 @@ impl App {
         let mut parts = Vec::new();
         for p in &self.rules.products {
             parts.push(format!(
-                "{} {} ({})",
+                "{} {}/{}",
                 p.short(&cat.lang),
                 r.items(&p.code),
                 r.ukp_of(&p.code)
             ));
         }
         let l1 = Line::from(vec![
-            Span::styled(truncate(&r.who, 22, t.sym.ellipsis), t.title),
+            Span::styled(truncate(&r.who, 17, t.sym.ellipsis), t.title),
             Span::raw(": "),
-            Span::raw(parts.join(" · ")),
+            Span::raw(parts.join(" ")),
         ]);
         let l2 = if self.rating.view == RatingView::Offices {
             Line::from(Span::styled(
