@@ -181,6 +181,8 @@ pub fn build(rules: &RatingRules, cal: &Calendar, f: &MonthFigures, by: By) -> V
         By::Office => f
             .offices
             .iter()
+            // An office with nobody in the rating (no managers, sales or plans) is left out.
+            .filter(|o| f.people.iter().any(|p| p.person.office_id == o.id))
             .map(|o| {
                 let mut a = Acc::empty(o.id, o.name.clone(), o.code.clone(), o.code.clone());
                 for p in f.people.iter().filter(|p| p.person.office_id == o.id) {
