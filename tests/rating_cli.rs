@@ -248,9 +248,14 @@ fn csv_has_a_column_per_product() {
 #[test]
 fn importing_the_same_sales_again_adds_nothing() {
     let env = cooperative();
-    let sales = env.file("again.json", &format!(
-        "[\n  {{\"external_id\": \"n-7\", \"date\": \"2026-11-10\", \"manager\": \"nina\", \"product\": \"savings\", \"member_no\": \"\", \"amount\": \"10000.50\"}},\n  {{\"external_id\": \"n-9\", \"date\": \"2026-11-11\", \"manager\": \"nina\", \"product\": \"service\", \"member_no\": null, \"amount\": 100}}\n]\n"
-    ));
+    let sales = env.file(
+        "again.json",
+        r#"[
+  {"external_id": "n-7", "date": "2026-11-10", "manager": "nina", "product": "savings", "member_no": "", "amount": "10000.50"},
+  {"external_id": "n-9", "date": "2026-11-11", "manager": "nina", "product": "service", "member_no": null, "amount": 100}
+]
+"#,
+    );
     assert_eq!(
         env.ok(&["import", "sales", &sales]).trim(),
         "Продаж добавлено: 1; уже были: 1."

@@ -206,11 +206,7 @@ impl App {
         let date = self.rating_date();
         match a {
             Action::Up => self.rating.selected = self.rating.selected.saturating_sub(1),
-            Action::Down => {
-                if self.rating.selected + 1 < n {
-                    self.rating.selected += 1;
-                }
-            }
+            Action::Down if self.rating.selected + 1 < n => self.rating.selected += 1,
             Action::PrevDay => self.rating_go(date - Duration::days(1)),
             Action::NextDay => self.rating_go(date + Duration::days(1)),
             Action::PageUp => self.rating_go(shift_month(date, -1)),
