@@ -521,8 +521,30 @@ fn the_aggregate_follows_deletes_and_updates_of_sales() {
     )
     .unwrap();
     assert_aggregate_matches(&d.store);
+    // The check itself sees a drifted aggregate, at each level.
+    for corrupt in [
+        "UPDATE sales_daily SET ukp_centi = ukp_centi + 1",
+        "UPDATE sales_monthly SET items = items + 1",
+        "UPDATE sales_day_total SET ukp_centi = 0",
+        "DELETE FROM sales_monthly",
+    ] {
+        c.execute_batch(&format!("SAVEPOINT s; {corrupt};"))
+            .unwrap();
+        assert!(
+            !d.store.sales_aggregate_mismatches().unwrap().is_empty(),
+            "{corrupt}"
+        );
+        c.execute_batch("ROLLBACK TO s; RELEASE s;").unwrap();
+    }
+    assert_aggregate_matches(&d.store);
     c.execute("DELETE FROM sales", []).unwrap();
-    assert_eq!(count(&d.store, "SELECT count(*) FROM sales_daily"), 0);
+    for t in ["sales_daily", "sales_monthly", "sales_day_total"] {
+        assert_eq!(
+            count(&d.store, &format!("SELECT count(*) FROM {t}")),
+            0,
+            "{t}"
+        );
+    }
 }
 
 #[test]
@@ -580,4 +602,102 @@ fn a_demo_cooperative_keeps_the_aggregate_equal_to_its_sales() {
         )
         .unwrap()
     );
+}
+
+#[test]
+fn every_day_of_a_month_agrees_with_the_raw_sales() {
+    // Whichever way a date is read (the days up to it, or the month less the days after it),
+    // the figures are the raw sales' sums through the date and through the comparison day.
+    let mut d = desk();
+    let people = [d.anna.clone(), d.oleg.clone(), d.nina.clone()];
+    let products = [("housing", "2"), ("consumer", "1"), ("service", "0.5")];
+    let mut rows = Vec::new();
+    for i in 0..120u32 {
+        let date = format!("2026-11-{:02}", 1 + (i * 7) % 30);
+        let (p, u) = products[(i % 3) as usize];
+        rows.push(import_row(
+            &format!("x{i}"),
+            &date,
+            &people[(i % 5 % 3) as usize],
+            p,
+            1000,
+            u,
+        ));
+    }
+    rows.push(import_row(
+        "oct",
+        "2026-10-31",
+        &d.anna,
+        "housing",
+        1000,
+        "2",
+    ));
+    rows.push(import_row(
+        "dec",
+        "2026-12-01",
+        &d.anna,
+        "housing",
+        1000,
+        "2",
+    ));
+    d.store
+        .import_sales("import:t", &rows, at("2026-12-02 09:00"))
+        .unwrap();
+    assert_aggregate_matches(&d.store);
+    let raw = |who: i64, from: &str, to: &str| -> i64 {
+        d.store
+            .conn()
+            .query_row(
+                "SELECT COALESCE(SUM(ukp_centi), 0) FROM sales WHERE manager_id = ?1 AND sale_date BETWEEN ?2 AND ?3",
+                rusqlite::params![who, from, to],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    for dd in 1..=30 {
+        let on = NaiveDate::from_ymd_opt(2026, 11, dd).unwrap();
+        let f = d.store.rating_figures(on, &d.rules).unwrap();
+        for p in &people {
+            let got = f.people.iter().find(|x| x.person.id == p.staff_id).unwrap();
+            assert_eq!(
+                got.done.0,
+                raw(p.staff_id, "2026-11-01", &on.to_string()),
+                "{on} {}",
+                p.login
+            );
+            if let Some(b) = f.before_day {
+                assert_eq!(
+                    got.before.0,
+                    raw(p.staff_id, "2026-11-01", &b.to_string()),
+                    "{on} {}",
+                    p.login
+                );
+            }
+            let items: i64 = got.by_product.values().map(|t| t.items).sum();
+            let raw_items: i64 = d
+                .store
+                .conn()
+                .query_row(
+                    "SELECT COUNT(*) FROM sales WHERE manager_id = ?1 AND sale_date BETWEEN '2026-11-01' AND ?2",
+                    rusqlite::params![p.staff_id, on.to_string()],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(items, raw_items, "{on}");
+        }
+        let total: i64 = f.daily.iter().map(|(_, u)| u.0).sum();
+        assert_eq!(
+            total,
+            f.people.iter().map(|p| p.done.0).sum::<i64>(),
+            "{on}"
+        );
+    }
+    // The year through 30 November: October's and November's sales, not December's.
+    let year = d.store.rating_year(day("2026-11-30")).unwrap();
+    let anna: i64 = year
+        .iter()
+        .filter(|r| r.1 == d.anna.staff_id)
+        .map(|r| r.2.0)
+        .sum();
+    assert_eq!(anna, raw(d.anna.staff_id, "2026-01-01", "2026-11-30"));
 }

@@ -575,25 +575,11 @@ impl Store {
             }};
         }
 
-        {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT manager_id, product, SUM(items), SUM(ukp_centi),
-                        SUM(CASE WHEN sale_date <= ?3 THEN ukp_centi ELSE 0 END)
-                 FROM sales_daily WHERE sale_date BETWEEN ?1 AND ?2
-                 GROUP BY manager_id, product",
-            )?;
-            let mut rows = stmt.query(params![date_str(first), date_str(on), date_str(cut)])?;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                let product: String = r.get(1)?;
-                let items: i64 = r.get(2)?;
-                let ukp = Ukp(r.get(3)?);
-                let before = Ukp(r.get(4)?);
-                if let Some(f) = fig!(id) {
-                    f.by_product.insert(product, Tally { items, ukp });
-                    f.done += ukp;
-                    f.before += before;
-                }
+        for ((id, product), (items, ukp, before)) in self.month_to_date(on, cut)? {
+            if let Some(f) = fig!(id) {
+                f.by_product.insert(product, Tally { items, ukp });
+                f.done += ukp;
+                f.before += before;
             }
         }
         {
@@ -652,8 +638,7 @@ impl Store {
         let mut daily_map: BTreeMap<String, i64> = BTreeMap::new();
         {
             let mut stmt = self.conn.prepare_cached(
-                "SELECT sale_date, SUM(ukp_centi) FROM sales_daily
-                 WHERE sale_date BETWEEN ?1 AND ?2 GROUP BY sale_date",
+                "SELECT sale_date, ukp_centi FROM sales_day_total WHERE sale_date BETWEEN ?1 AND ?2",
             )?;
             let mut rows = stmt.query(params![date_str(first), date_str(on)])?;
             while let Some(r) = rows.next()? {
@@ -675,22 +660,85 @@ impl Store {
         })
     }
 
+    /// Month-to-date through `on` by (manager, product): (items, УКП, УКП through `cut`).
+    /// Read from the month's totals less the days after (when the date is late in its month)
+    /// or from the days up to it, whichever touches fewer days of the aggregate.
+    fn month_to_date(
+        &self,
+        on: NaiveDate,
+        cut: NaiveDate,
+    ) -> Result<HashMap<(i64, String), (i64, Ukp, Ukp)>> {
+        let first = month_start(on);
+        let end = month_end(on);
+        let mut out: HashMap<(i64, String), (i64, Ukp, Ukp)> = HashMap::new();
+        if (on - first).num_days() <= (end - cut).num_days() {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT manager_id, product, SUM(items), SUM(ukp_centi),
+                        SUM(CASE WHEN sale_date <= ?3 THEN ukp_centi ELSE 0 END)
+                 FROM sales_daily WHERE sale_date BETWEEN ?1 AND ?2
+                 GROUP BY manager_id, product",
+            )?;
+            let mut rows = stmt.query(params![date_str(first), date_str(on), date_str(cut)])?;
+            while let Some(r) = rows.next()? {
+                out.insert(
+                    (r.get(0)?, r.get(1)?),
+                    (r.get(2)?, Ukp(r.get(3)?), Ukp(r.get(4)?)),
+                );
+            }
+            return Ok(out);
+        }
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT manager_id, product, items, ukp_centi FROM sales_monthly WHERE month = ?1",
+            )?;
+            let mut rows = stmt.query([month_key(on)])?;
+            while let Some(r) = rows.next()? {
+                let u = Ukp(r.get(3)?);
+                out.insert((r.get(0)?, r.get(1)?), (r.get(2)?, u, u));
+            }
+        }
+        // Less what was sold after the date (and after the comparison day).
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT manager_id, product,
+                    SUM(CASE WHEN sale_date > ?2 THEN items ELSE 0 END),
+                    SUM(CASE WHEN sale_date > ?2 THEN ukp_centi ELSE 0 END),
+                    SUM(ukp_centi)
+             FROM sales_daily WHERE sale_date > ?1 AND sale_date <= ?3
+             GROUP BY manager_id, product",
+        )?;
+        let mut rows = stmt.query(params![date_str(cut), date_str(on), date_str(end)])?;
+        while let Some(r) = rows.next()? {
+            let key: (i64, String) = (r.get(0)?, r.get(1)?);
+            if let Some(e) = out.get_mut(&key) {
+                e.0 -= r.get::<_, i64>(2)?;
+                e.1 = Ukp(e.1.0 - r.get::<_, i64>(3)?);
+                e.2 = Ukp(e.2.0 - r.get::<_, i64>(4)?);
+            }
+        }
+        out.retain(|_, e| e.0 != 0 || e.1.0 != 0);
+        Ok(out)
+    }
+
     /// Each person's УКП and plan per month of `on`'s year, through `on`:
     /// (month 1–12, staff id, done, plan). For the month's best and the year's top three.
     pub fn rating_year(&self, on: NaiveDate) -> Result<Vec<(u32, i64, Ukp, Ukp)>> {
-        let first = NaiveDate::from_ymd_opt(on.year(), 1, 1).expect("1 January");
         let mut map: BTreeMap<(u32, i64), (Ukp, Ukp)> = BTreeMap::new();
         {
+            // The months before `on`'s, whole.
             let mut stmt = self.conn.prepare_cached(
-                "SELECT substr(sale_date, 6, 2), manager_id, SUM(ukp_centi) FROM sales_daily
-                 WHERE sale_date BETWEEN ?1 AND ?2 GROUP BY 1, 2",
+                "SELECT substr(month, 6, 2), manager_id, SUM(ukp_centi) FROM sales_monthly
+                 WHERE month >= ?1 AND month < ?2 GROUP BY 1, 2",
             )?;
-            let mut rows = stmt.query(params![date_str(first), date_str(on)])?;
+            let mut rows = stmt.query(params![format!("{}-01", on.year()), month_key(on)])?;
             while let Some(r) = rows.next()? {
                 let m: String = r.get(0)?;
                 let m: u32 = m.parse().unwrap_or(0);
                 map.entry((m, r.get(1)?)).or_default().0 = Ukp(r.get(2)?);
             }
+        }
+        // `on`'s month through `on`.
+        for ((id, _), (_, ukp, _)) in self.month_to_date(on, on)? {
+            map.entry((on.month(), id)).or_default().0 += ukp;
         }
         {
             let mut stmt = self.conn.prepare_cached(
@@ -716,6 +764,34 @@ impl Store {
     /// Check that the aggregate equals the sales (tests and `coopdesk bench`): the rows that
     /// differ, as (date, manager, product).
     pub fn sales_aggregate_mismatches(&self) -> Result<Vec<(String, i64, String)>> {
+        let mut out = self.daily_mismatches()?;
+        let mut stmt = self.conn.prepare(
+            "WITH raw AS (SELECT substr(sale_date, 1, 7) AS month, manager_id, product,
+                                 COUNT(*) AS items, SUM(ukp_centi) AS ukp, SUM(amount) AS amount
+                          FROM sales GROUP BY 1, 2, 3)
+             SELECT 'month ' || r.month, r.manager_id, r.product FROM raw r
+               LEFT JOIN sales_monthly m USING (month, manager_id, product)
+               WHERE m.items IS NOT r.items OR m.ukp_centi IS NOT r.ukp OR m.amount IS NOT r.amount
+             UNION ALL
+             SELECT 'month ' || m.month, m.manager_id, m.product FROM sales_monthly m
+               LEFT JOIN raw r USING (month, manager_id, product) WHERE r.items IS NULL
+             UNION ALL
+             SELECT 'day ' || t.sale_date, 0, '' FROM sales_day_total t
+               LEFT JOIN (SELECT sale_date, COUNT(*) AS items, SUM(ukp_centi) AS ukp
+                          FROM sales GROUP BY sale_date) r USING (sale_date)
+               WHERE r.items IS NOT t.items OR r.ukp IS NOT t.ukp_centi
+             UNION ALL
+             SELECT 'day ' || r.sale_date, 0, '' FROM (SELECT DISTINCT sale_date FROM sales) r
+               LEFT JOIN sales_day_total t USING (sale_date) WHERE t.items IS NULL",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.extend(rows);
+        Ok(out)
+    }
+
+    fn daily_mismatches(&self) -> Result<Vec<(String, i64, String)>> {
         let mut stmt = self.conn.prepare(
             "WITH raw AS (SELECT sale_date, manager_id, product, COUNT(*) AS items,
                                  SUM(ukp_centi) AS ukp, SUM(amount) AS amount
