@@ -612,6 +612,13 @@ pub fn bench(b: &mut super::bench::Bench) -> Result<(), Failure> {
     let days: Vec<NaiveDate> = (0..30)
         .map(|i| ctx.today - chrono::Duration::days(i))
         .collect();
+    // The usual question: today's standings, figures and rows.
+    b.time("rating.today", Some(50.0), |_| {
+        store
+            .rating_figures(ctx.today, rules)
+            .map(|f| report::build(&rules.rating, &rules.calendar, &f, By::Manager).len())
+    })?;
+    // Any of the last 30 days (mid-month dates read the most aggregate rows).
     b.time("rating.figures_for_a_date", Some(50.0), |i| {
         store.rating_figures(days[i % days.len()], rules)
     })?;
