@@ -701,3 +701,16 @@ fn every_day_of_a_month_agrees_with_the_raw_sales() {
         .sum();
     assert_eq!(anna, raw(d.anna.staff_id, "2026-01-01", "2026-11-30"));
 }
+
+#[test]
+fn a_refused_sale_reads_as_a_sentence() {
+    let mut d = desk();
+    let mut s = sale(&d.anna, "savings", "1000", "2026-11-23");
+    s.member_no = "123".into();
+    let e = d
+        .store
+        .record_sale(&d.anna, &s, &d.rules, at("2026-11-23 12:00"))
+        .unwrap_err();
+    let cat = coopdesk::i18n::Catalog::builtin("ru");
+    assert_eq!(e.message(&cat), "№ пайщика: нет пайщика № 123");
+}

@@ -110,7 +110,14 @@ impl StoreError {
 
 /// «Field: reason» for one refused field.
 pub fn field_error_text(cat: &crate::i18n::Catalog, e: &FieldError) -> String {
-    let label = cat.t(&format!("field.{}", e.field)).to_string();
+    let key = format!("field.{}", e.field);
+    // Fields of the sales rating are named in its own catalog section.
+    let rating_key = format!("rating.field.{}", e.field);
+    let label = if !cat.has(&key) && cat.has(&rating_key) {
+        cat.t(&rating_key).to_string()
+    } else {
+        cat.t(&key).to_string()
+    };
     let reason = match &e.detail {
         Some(d) => cat.f(e.reason, &[("detail", d)]),
         None => cat.t(e.reason).to_string(),
