@@ -714,3 +714,44 @@ fn a_refused_sale_reads_as_a_sentence() {
     let cat = coopdesk::i18n::Catalog::builtin("ru");
     assert_eq!(e.message(&cat), "№ пайщика: нет пайщика № 123");
 }
+
+#[test]
+fn sales_made_before_the_rating_existed_are_counted_after_the_upgrade() {
+    // A database at schema 3 (before the rating's migration) with loans' sales in it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        for sql in [
+            include_str!("../src/store/migrations/001_init.sql"),
+            include_str!("../src/store/migrations/002_scores.sql"),
+            include_str!("../src/store/migrations/003_crm.sql"),
+        ] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.execute_batch(
+            "INSERT INTO offices(id, code, name, city) VALUES (1, 'TOM', 'Томск', 'Томск');
+             INSERT INTO staff(id, login, name, office_id, password_hash, created_at)
+                 VALUES (1, 'anna', 'Анна', 1, 'x', '2026-01-01 09:00:00');
+             INSERT INTO staff_roles(staff_id, role) VALUES (1, 'manager');
+             INSERT INTO sales(sale_date, manager_id, product, amount, ukp_centi)
+                 VALUES ('2026-11-02', 1, 'housing', 100, 200), ('2026-11-02', 1, 'housing', 100, 200),
+                        ('2026-11-03', 1, 'business', 100, 150), ('2026-10-30', 1, 'consumer', 100, 100);
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_aggregate_matches(&store);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT items FROM sales_daily WHERE product = 'housing'"
+        ),
+        2
+    );
+    let f = store
+        .rating_figures(day("2026-11-23"), &Rules::builtin())
+        .unwrap();
+    assert_eq!(f.people[0].done, u("5.5"));
+}
