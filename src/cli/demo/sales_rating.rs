@@ -207,11 +207,15 @@ pub fn scale(
         .take_while(|d| *d <= today)
         .filter(|d| rules.calendar.is_working(*d))
         .collect();
+    // Plans near what a manager sells in a month (about 1.2 УКП an item), 80–130 % of it.
+    let months = 24;
+    let per_month = (sales as u64 * 120 / 100 / months / ids.len().max(1) as u64).max(10);
     let mut plans = Vec::new();
     let mut m = start;
     while m <= today {
         for id in &ids {
-            plans.push((m, *id, Ukp((40 + g.below(51) as i64) * 50)));
+            let p = per_month * (80 + g.below(51)) / 100;
+            plans.push((m, *id, Ukp(p as i64 * 100)));
         }
         m = m + Months::new(1);
     }

@@ -544,7 +544,7 @@ impl App {
         let cat = &self.cat;
         let offices = self.rating.view == RatingView::Offices;
         let head = format!(
-            "{:>3} {:>3} {:<15} {:<4} {:>7} {:>7} {:>6} {:>6} {:>4} {:>5} {}",
+            "{:>3} {:>3} {:<13} {:<4} {:>8} {:>8} {:>6} {:>6} {:>4} {:>5} {}",
             "#",
             "±",
             truncate(
@@ -553,7 +553,7 @@ impl App {
                 } else {
                     "rating.col_manager"
                 }),
-                15,
+                13,
                 t.sym.ellipsis
             ),
             cat.t("rating.col_office"),
@@ -593,10 +593,18 @@ impl App {
         {
             let y = area.y + 1 + (i - self.rating.offset) as u16;
             let text = format!(
-                "{:>3} {:>3} {:<15} {:<4} {:>7} {:>7} {:>6} {:>6} {:>4} {:>5} ",
+                "{:>3} {:>3} {:<13} {:<4} {:>8} {:>8} {:>6} {:>6} {:>4} {:>5} ",
                 r.standing.rank.map(|x| x.to_string()).unwrap_or_default(),
                 fmt_change(r.standing.change()),
-                truncate(&r.who, 15, t.sym.ellipsis),
+                truncate(
+                    &if offices {
+                        r.who.clone()
+                    } else {
+                        short_name(&r.who)
+                    },
+                    13,
+                    t.sym.ellipsis
+                ),
                 truncate(&r.office, 4, t.sym.ellipsis),
                 r.done.to_string(),
                 r.plan.map(|p| p.to_string()).unwrap_or_else(|| "—".into()),
@@ -635,19 +643,34 @@ impl App {
         let Some(r) = self.rating.rows.get(self.rating.selected) else {
             return (Line::default(), Line::default());
         };
-        let mut parts = Vec::new();
-        for p in &self.rules.products {
-            parts.push(format!(
-                "{} {}/{}",
-                p.short(&cat.lang),
-                r.items(&p.code),
-                r.ukp_of(&p.code)
-            ));
+        // Items/УКП by product; only the УКП when that is too wide for 80 columns.
+        let parts = |with_items: bool| {
+            self.rules
+                .products
+                .iter()
+                .map(|p| {
+                    if with_items {
+                        format!(
+                            "{} {}/{}",
+                            p.short(&cat.lang),
+                            r.items(&p.code),
+                            r.ukp_of(&p.code)
+                        )
+                    } else {
+                        format!("{} {}", p.short(&cat.lang), r.ukp_of(&p.code))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut detail = parts(true);
+        if detail.chars().count() > 60 {
+            detail = parts(false);
         }
         let l1 = Line::from(vec![
             Span::styled(truncate(&r.who, 17, t.sym.ellipsis), t.title),
             Span::raw(": "),
-            Span::raw(parts.join(" ")),
+            Span::raw(detail),
         ]);
         let l2 = if self.rating.view == RatingView::Offices {
             Line::from(Span::styled(
@@ -900,6 +923,32 @@ impl RatingForm {
     }
 }
 
+/// «Белова Екатерина Михайловна» → «Белова Е.М.», as Russian tables write people.
+pub fn short_name(full: &str) -> String {
+    let mut words = full.split_whitespace();
+    let Some(surname) = words.next() else {
+        return String::new();
+    };
+    let rest: Vec<&str> = words.collect();
+    // Not a person's name (a number, a code): as it is.
+    if rest
+        .iter()
+        .any(|w| !w.chars().next().is_some_and(char::is_alphabetic))
+    {
+        return full.to_string();
+    }
+    let initials: String = rest
+        .iter()
+        .filter_map(|w| w.chars().next())
+        .map(|c| format!("{c}."))
+        .collect();
+    if initials.is_empty() {
+        surname.to_string()
+    } else {
+        format!("{surname} {initials}")
+    }
+}
+
 /// `date` moved by whole months, the day kept where the month has it (31 → 30).
 fn shift_month(date: NaiveDate, by: i32) -> NaiveDate {
     if by < 0 {
@@ -982,6 +1031,14 @@ pub fn year_summary(rows: &[(u32, i64, Ukp, Ukp)], names: &[(i64, String, i64)])
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn names_are_shortened_to_initials() {
+        assert_eq!(short_name("Белова Екатерина Михайловна"), "Белова Е.М.");
+        assert_eq!(short_name("Новак Олег"), "Новак О.");
+        assert_eq!(short_name("Менеджер 0246"), "Менеджер 0246");
+        assert_eq!(short_name("Cher"), "Cher");
+    }
 
     #[test]
     fn bars_fill_by_tenths_with_halves() {
