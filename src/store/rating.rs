@@ -15,6 +15,10 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::{BTreeMap, HashMap};
 
+/// Month-to-date by (manager, product): (items, УКП through the date, УКП through the
+/// comparison day).
+type MonthToDate = HashMap<(i64, String), (i64, Ukp, Ukp)>;
+
 /// A sale typed at the desk (savings or an additional service).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SaleInput {
@@ -667,10 +671,10 @@ impl Store {
         &self,
         on: NaiveDate,
         cut: NaiveDate,
-    ) -> Result<HashMap<(i64, String), (i64, Ukp, Ukp)>> {
+    ) -> Result<MonthToDate> {
         let first = month_start(on);
         let end = month_end(on);
-        let mut out: HashMap<(i64, String), (i64, Ukp, Ukp)> = HashMap::new();
+        let mut out = MonthToDate::new();
         if (on - first).num_days() <= (end - cut).num_days() {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT manager_id, product, SUM(items), SUM(ukp_centi),
