@@ -30,6 +30,40 @@ pub struct Config {
     pub security: Security,
     pub queue: QueueConfig,
     pub scoring: ScoringConfig,
+    pub backup: BackupConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// Where backups go; default `backups/` beside the database.
+    pub dir: Option<PathBuf>,
+    /// How many backups to keep (the oldest are removed).
+    pub keep: usize,
+    /// Take one automatically at the first start of each business day.
+    pub daily: bool,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig {
+            dir: None,
+            keep: 14,
+            daily: true,
+        }
+    }
+}
+
+impl BackupConfig {
+    /// The backup folder for the database at `db`.
+    pub fn dir_for(&self, db: &Path) -> PathBuf {
+        self.dir.clone().unwrap_or_else(|| {
+            db.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(|p| p.join("backups"))
+                .unwrap_or_else(|| PathBuf::from("backups"))
+        })
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -77,6 +111,7 @@ impl Default for Config {
             security: Security::default(),
             queue: QueueConfig::default(),
             scoring: ScoringConfig::default(),
+            backup: BackupConfig::default(),
         }
     }
 }

@@ -183,6 +183,10 @@ mod tests {
                         "unit.",
                         "scorecard.",
                         "bench.",
+                        "cb.",
+                        "backup.",
+                        "cb_refuse.",
+                        "cb_violation.",
                         "rating.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))

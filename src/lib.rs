@@ -1,6 +1,7 @@
 //! coopdesk: a terminal desk application for the branch staff of a credit cooperative.
 
 pub mod cli;
+pub mod client_base_rules;
 pub mod config;
 pub mod domain;
 pub mod i18n;

@@ -47,12 +47,14 @@ pub struct Rules {
     pub checks: Vec<CheckItem>,
     pub bureau_outcomes: Vec<String>,
     pub calendar: Calendar,
-    /// The daily sales rating's bands and bonus bases (`rating.toml`; it also sets each
-    /// product's `ukp`).
-    pub rating: crate::domain::rating::RatingRules,
     /// The active scorecard (`[scoring] card` in the config); `None`: applications are not
     /// scored and `new → checked` does not ask for a score.
     pub scorecard: Option<crate::scorecards::LoadedCard>,
+    /// Client-base norms (`client_base.toml`, DOMAIN §6).
+    pub client_base: crate::domain::client_base::ClientBaseRules,
+    /// The daily sales rating's bands and bonus bases (`rating.toml`; it also sets each
+    /// product's `ukp`).
+    pub rating: crate::domain::rating::RatingRules,
 }
 
 impl Rules {
@@ -92,6 +94,11 @@ impl Rules {
         let (time_limits, checks, bureau_outcomes) = parse_queue(&qf, &qs)?;
         let (cf, cs) = read("calendar.toml", CALENDAR_TOML)?;
         let calendar = parse_calendar(&cf, &cs)?;
+        let (bf, bs) = read(
+            "client_base.toml",
+            crate::client_base_rules::CLIENT_BASE_TOML,
+        )?;
+        let client_base = crate::client_base_rules::parse(&bf, &bs)?;
         let (rf, rs) = read("rating.toml", rating::RATING_TOML)?;
         let rating = rating::parse(&rf, &rs, &mut products)?;
         Ok(Rules {
@@ -101,8 +108,9 @@ impl Rules {
             checks,
             bureau_outcomes,
             calendar,
-            rating,
             scorecard: None,
+            client_base,
+            rating,
         })
     }
 }

@@ -269,7 +269,7 @@ fn other_panes_say_they_are_not_there_yet() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(&dir, false, false);
     login(&mut a, "man");
-    typ(&mut a, "4");
+    typ(&mut a, "2");
     assert!(text(&mut a).contains("ещё не готова"));
 }
 

@@ -19,6 +19,7 @@ pub type Section = (&'static str, fn(&mut Bench) -> Result<(), Failure>);
 pub const SECTIONS: &[Section] = &[
     ("open", open),
     ("journal", journal),
+    ("client_base", client_base),
     ("rating", super::rating::bench),
 ];
 
@@ -239,4 +240,29 @@ fn journal(b: &mut Bench) -> Result<(), Failure> {
     let q = QueueQuery::default();
     let store = b.store;
     b.time("journal.count", Some(20.0), |_| store.queue_count(&q))
+}
+
+/// The client-base report (every manager's base judged), one manager's base, the pool's first
+/// page, and the idle clients due.
+fn client_base(b: &mut Bench) -> Result<(), Failure> {
+    let store = b.store;
+    let rules = &b.ctx.rules.client_base;
+    let date = b.ctx.today;
+    b.time("client_base.report", Some(200.0), |_| {
+        store.client_base_report(rules, date)
+    })?;
+    let managers = store
+        .base_managers()
+        .map_err(|e| Failure::from_store(e, &b.ctx.catalog))?;
+    if !managers.is_empty() {
+        b.time("client_base.manager", Some(20.0), |i| {
+            store.manager_report(rules, managers[i % managers.len()].staff_id, date)
+        })?;
+    }
+    b.time("client_base.pool_page", Some(20.0), |_| {
+        store.pool_page(rules, date, None, None, None, 200)
+    })?;
+    b.time("client_base.idle_due", Some(200.0), |_| {
+        store.idle_due(rules, date)
+    })
 }

@@ -17,6 +17,7 @@
 //! each, exactly as the desk would take it. The bulk writer calls the same side-effect code, and a
 //! test checks that both ways give the same database.
 
+mod client_base;
 pub mod sales_rating;
 mod score;
 
@@ -313,6 +314,9 @@ fn build_inner(
         .collect();
     store.set_loan_balances(&balances)?;
 
+    // Sales specialisations, client groups, turnover and bases for the client-base pane.
+    client_base::fill(store, rules, spec.seed, spec.today, DEMO_ACTOR)?;
+
     // The sales rating: plans, desk sales of savings and services, scores, calls and meetings.
     sales_rating::populate(store, rules, spec.today, spec.seed)?;
 
@@ -605,6 +609,18 @@ const STAFF: &[StaffDef] = &[
         name: "Лебедева Ольга Юрьевна",
         office: 0,
         roles: &[Role::Cashier],
+    },
+    StaffDef {
+        login: "orlova",
+        name: "Орлова Светлана Игоревна",
+        office: 0,
+        roles: &[Role::Analyst],
+    },
+    StaffDef {
+        login: "grigoriev",
+        name: "Григорьев Виктор Степанович",
+        office: 0,
+        roles: &[Role::Director],
     },
     StaffDef {
         login: "novikov",

@@ -3,7 +3,9 @@
 //! Exit codes: 0 done; 1 the input was refused (a bad import row, a wrong password);
 //! 2 a configuration, rules or usage error; 3 the database could not be used.
 
+pub mod backup;
 pub mod bench;
+pub mod client_base;
 pub mod demo;
 pub mod export;
 pub mod import;
@@ -116,6 +118,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: rating::RatingFormat,
     },
+    /// The client base: each manager's base against the norms, idle clients.
+    ClientBase {
+        #[command(subcommand)]
+        command: client_base::ClientBaseCommand,
+    },
+    /// Copy the database now, online (desks keep working), with SQLite's backup API.
+    Backup {
+        /// The file to write (default: the backup folder, a dated name; the oldest pruned).
+        #[arg(long, value_name = "PATH")]
+        to: Option<PathBuf>,
+    },
+    /// Check the database file: integrity and foreign keys.
+    Check,
     /// Measure the app's own operations on a database (p50/p95/p99 beside their targets).
     Bench {
         #[arg(long, value_enum, default_value = "table")]
@@ -160,12 +175,33 @@ pub enum StaffCommand {
     },
     /// List staff.
     List,
+    /// Set a sales manager's client-base profile (`none` clears a value).
+    Set {
+        login: String,
+        /// universal, territorial, industrial, panel_builders, dealers, chains (or none).
+        #[arg(long)]
+        specialization: Option<String>,
+        #[arg(long)]
+        trainee: Option<bool>,
+        /// The day the person became a novice (tenure counts from it), YYYY-MM-DD or none.
+        #[arg(long, value_name = "DATE")]
+        novice_since: Option<String>,
+        #[arg(long, value_name = "DATE")]
+        dismissed_on: Option<String>,
+        /// The manager's own territories, comma-separated.
+        #[arg(long)]
+        territories: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCommand {
     /// Loan applications from CSV (with a header row) or a JSON array.
     Applications { file: PathBuf },
+    /// Monthly turnover of clients: client (member number), month (YYYY-MM), amount.
+    Turnover { file: PathBuf },
+    /// Who holds which client: client (member number), manager (login; empty: the pool), since.
+    Assignments { file: PathBuf },
     /// Sales from CSV or JSON: external_id, date, manager (login), product, member_no, amount.
     Sales { file: PathBuf },
     /// Monthly plans from CSV or JSON: month (YYYY-MM), manager (login), ukp.
@@ -354,13 +390,6 @@ pub fn main() -> ExitCode {
         Some(Command::Import {
             command: ImportCommand::Applications { file },
         }) => import::applications(&ctx, file),
-        Some(Command::Import {
-            command: ImportCommand::Sales { file },
-        }) => rating::import_sales(&ctx, file),
-        Some(Command::Import {
-            command: ImportCommand::Plans { file },
-        }) => rating::import_plans(&ctx, file),
-        Some(Command::Rating { date, by, format }) => rating::run(&ctx, *date, *by, *format),
         Some(Command::Export {
             command:
                 ExportCommand::Applications {
@@ -370,6 +399,22 @@ pub fn main() -> ExitCode {
         }) => export::applications(&ctx, *format, *with_history),
         Some(Command::Scorecard { command }) => scorecard::run(&ctx, command),
         Some(Command::Bench { format, only, reps }) => bench::run(&ctx, *format, only, *reps),
+        Some(Command::ClientBase { command }) => client_base::run(&ctx, command),
+        Some(Command::Backup { to }) => backup::backup(&ctx, to.as_deref()),
+        Some(Command::Check) => backup::check(&ctx),
+        Some(Command::Import {
+            command: ImportCommand::Turnover { file },
+        }) => client_base::import_turnover(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Assignments { file },
+        }) => client_base::import_assignments(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Sales { file },
+        }) => rating::import_sales(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Plans { file },
+        }) => rating::import_plans(&ctx, file),
+        Some(Command::Rating { date, by, format }) => rating::run(&ctx, *date, *by, *format),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

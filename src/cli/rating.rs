@@ -613,18 +613,18 @@ pub fn bench(b: &mut super::bench::Bench) -> Result<(), Failure> {
         .map(|i| ctx.today - chrono::Duration::days(i))
         .collect();
     // The usual question: today's standings, figures and rows.
-    b.time("rating.today", Some(50.0), |_| {
+    b.time("sales_rating.today", Some(50.0), |_| {
         store
             .rating_figures(ctx.today, rules)
             .map(|f| report::build(&rules.rating, &rules.calendar, &f, By::Manager).len())
     })?;
     // Any of the last 30 days (mid-month dates read the most aggregate rows).
-    b.time("rating.figures_for_a_date", Some(50.0), |i| {
+    b.time("sales_rating.figures_for_a_date", Some(50.0), |i| {
         store.rating_figures(days[i % days.len()], rules)
     })?;
     for (name, by) in [
-        ("rating.by_manager", By::Manager),
-        ("rating.by_office", By::Office),
+        ("sales_rating.by_manager", By::Manager),
+        ("sales_rating.by_office", By::Office),
     ] {
         b.time(name, Some(50.0), |i| {
             store
@@ -632,5 +632,7 @@ pub fn bench(b: &mut super::bench::Bench) -> Result<(), Failure> {
                 .map(|f| report::build(&rules.rating, &rules.calendar, &f, by).len())
         })?;
     }
-    b.time("rating.year", Some(200.0), |_| store.rating_year(ctx.today))
+    b.time("sales_rating.year", Some(200.0), |_| {
+        store.rating_year(ctx.today)
+    })
 }

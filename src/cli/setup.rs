@@ -134,6 +134,24 @@ pub fn staff(ctx: &Context, cmd: &StaffCommand) -> Result<(), Failure> {
                 println!("{}\t{}\t{}\t{}", s.login, s.name, s.office_code, roles);
             }
         }
+        StaffCommand::Set {
+            login,
+            specialization,
+            trainee,
+            novice_since,
+            dismissed_on,
+            territories,
+        } => super::client_base::staff_set(
+            ctx,
+            login,
+            &super::client_base::ProfileArgs {
+                specialization: specialization.as_deref(),
+                trainee: *trainee,
+                novice_since: novice_since.as_deref(),
+                dismissed_on: dismissed_on.as_deref(),
+                territories: territories.as_deref(),
+            },
+        )?,
     }
     Ok(())
 }

@@ -84,15 +84,21 @@ pub enum Role {
     /// Head of office.
     Head,
     Admin,
+    /// Client-analysis manager: makes client-base changes on a memo (DOMAIN §6 rule 9).
+    Analyst,
+    /// Sales director: approves client-base changes.
+    Director,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 7] = [
         Role::Manager,
         Role::Inspector,
         Role::Cashier,
         Role::Head,
         Role::Admin,
+        Role::Analyst,
+        Role::Director,
     ];
 
     pub fn code(self) -> &'static str {
@@ -102,6 +108,8 @@ impl Role {
             Role::Cashier => "cashier",
             Role::Head => "head",
             Role::Admin => "admin",
+            Role::Analyst => "analyst",
+            Role::Director => "director",
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod application;
 pub mod calculator;
 pub mod calendar;
+pub mod client_base;
 pub mod draft;
 pub mod money;
 pub mod product;

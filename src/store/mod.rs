@@ -3,6 +3,8 @@
 //! role check, the change, its history row and its side effects happen together.
 
 pub mod applications;
+pub mod backup;
+pub mod client_base;
 pub mod demo;
 pub mod money_sql;
 pub mod rating;
@@ -21,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_scores.sql"),
     include_str!("migrations/003_crm.sql"),
+    include_str!("migrations/007_client_base.sql"),
     include_str!("migrations/005_rating.sql"),
 ];
 
@@ -66,6 +69,9 @@ pub enum StoreError {
     Hash(String),
     #[error("{0}")]
     Io(String),
+    /// A client-base change breaks the norms (DOMAIN §6): every rule it breaks.
+    #[error("client-base norms: {0:?}")]
+    Base(Vec<crate::domain::client_base::Refusal>),
 }
 
 impl StoreError {
@@ -104,6 +110,16 @@ impl StoreError {
             ),
             StoreError::Hash(e) => cat.f("err.db", &[("detail", e)]),
             StoreError::Io(e) => cat.f("err.io", &[("detail", e)]),
+            StoreError::Base(refusals) => refusals
+                .iter()
+                .map(|r| {
+                    let params = r.params();
+                    let args: Vec<(&str, &str)> =
+                        params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    cat.f(&format!("cb_refuse.{}", r.code()), &args)
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
         }
     }
 }
@@ -158,6 +174,17 @@ impl Store {
                     Some(format!("{}: {e}", dir.display())),
                 ))
             })?;
+        }
+        // A new database holds members' personal data from its first row: owner-only from the
+        // start (SQLite gives its -wal and -shm files the same permissions).
+        #[cfg(unix)]
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path);
         }
         let conn = Connection::open_with_flags(
             path,

@@ -667,11 +667,7 @@ impl Store {
     /// Month-to-date through `on` by (manager, product): (items, УКП, УКП through `cut`).
     /// Read from the month's totals less the days after (when the date is late in its month)
     /// or from the days up to it, whichever touches fewer days of the aggregate.
-    fn month_to_date(
-        &self,
-        on: NaiveDate,
-        cut: NaiveDate,
-    ) -> Result<MonthToDate> {
+    fn month_to_date(&self, on: NaiveDate, cut: NaiveDate) -> Result<MonthToDate> {
         let first = month_start(on);
         let end = month_end(on);
         let mut out = MonthToDate::new();

@@ -73,6 +73,8 @@ pub struct App {
     pub pane: usize,
     pub queue: QueueState,
     pub rating: RatingState,
+    /// The client-base pane.
+    pub cb: super::panes::client_base::CbState,
     pub overlays: Vec<Overlay>,
     pub message: Option<(MsgKind, String)>,
     pub quit: bool,
@@ -106,6 +108,7 @@ impl App {
             pane: 0,
             queue: QueueState::default(),
             rating: RatingState::default(),
+            cb: Default::default(),
             overlays: Vec::new(),
             message: None,
             quit: false,
@@ -243,6 +246,11 @@ impl App {
             self.search_key(key);
             return;
         }
+        // A form or confirmation open on the client-base pane takes every key.
+        if self.pane == 3 && self.cb.overlay.is_some() {
+            self.client_base_key(key);
+            return;
+        }
         let action = keymap::lookup(Ctx::Global, &key).or_else(|| match self.pane {
             0 => keymap::lookup(Ctx::Queue, &key),
             super::panes::rating::PANE => keymap::lookup(Ctx::Rating, &key),
@@ -251,6 +259,7 @@ impl App {
         if let Some(a) = action {
             self.message = None;
             self.update(a);
+        } else if self.pane == 3 && self.client_base_key(key) {
         } else if key.code == KeyCode::Esc {
             self.message = None;
         }
@@ -261,9 +270,9 @@ impl App {
         match action {
             Action::Quit => self.ask_quit(),
             Action::Help => self.overlays.push(Overlay::Help),
-            Action::NextPane => self.pane = (self.pane + 1) % PANES.len(),
-            Action::PrevPane => self.pane = (self.pane + PANES.len() - 1) % PANES.len(),
-            Action::Pane(i) => self.pane = i.min(PANES.len() - 1),
+            Action::NextPane => self.show_pane((self.pane + 1) % PANES.len()),
+            Action::PrevPane => self.show_pane((self.pane + PANES.len() - 1) % PANES.len()),
+            Action::Pane(i) => self.show_pane(i.min(PANES.len() - 1)),
             other if self.pane == 0 => self.queue_action(other),
             other if self.pane == super::panes::rating::PANE => self.rating_action(other),
             _ => {}
@@ -271,6 +280,14 @@ impl App {
         if self.pane == super::panes::rating::PANE {
             self.rating_shown();
         }
+    }
+
+    /// Switch panes; a pane shown again reads its data afresh.
+    fn show_pane(&mut self, i: usize) {
+        if i == 3 && self.pane != 3 {
+            self.cb.loaded = false;
+        }
+        self.pane = i;
     }
 
     pub(crate) fn ask_quit(&mut self) {
@@ -378,14 +395,16 @@ impl App {
         ])
         .areas(area);
         self.draw_tabs(f, top);
+        let mut pane_cursor = None;
         match self.pane {
             0 => self.draw_queue(f, body),
             super::panes::rating::PANE => self.draw_rating(f, body),
+            3 => pane_cursor = self.draw_client_base(f, body),
             _ => self.draw_unavailable(f, body),
         }
         self.draw_message(f, msg);
         self.draw_hints(f, hints);
-        let mut cursor = None;
+        let mut cursor = pane_cursor;
         for i in 0..self.overlays.len() {
             cursor = self.draw_overlay(f, body, i);
         }
@@ -505,6 +524,18 @@ impl App {
             spans.push(Span::styled(label.to_string(), self.theme.hint_key));
             spans.push(Span::styled(format!(" {} ", hint), self.theme.hint_text));
         };
+        if self.overlays.is_empty() && self.pane == 3 {
+            for (label, hint) in self.cb_hints() {
+                push(label, self.cat.t(hint));
+            }
+            if self.cb.overlay.is_none() {
+                for b in keymap::shown(Ctx::Global, true) {
+                    push(b.bar_label(), self.cat.t(b.hint));
+                }
+            }
+            f.render_widget(Paragraph::new(Line::from(spans)), area);
+            return;
+        }
         match (ctx, self.overlays.last()) {
             (Some(c), _) => {
                 for b in keymap::shown(c, true) {
@@ -593,6 +624,8 @@ impl App {
             vec![("help.pane", Ctx::Queue), ("help.global", Ctx::Global)]
         } else if self.pane == super::panes::rating::PANE {
             vec![("help.pane", Ctx::Rating), ("help.global", Ctx::Global)]
+        } else if self.pane == 3 {
+            vec![("help.pane", Ctx::ClientBase), ("help.global", Ctx::Global)]
         } else {
             vec![("help.global", Ctx::Global)]
         };

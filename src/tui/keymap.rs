@@ -40,6 +40,22 @@ pub enum Action {
     Totals,
     SetPlan,
     SetScores,
+    /// Client base: the pool, the requests, back to the managers.
+    CbPool,
+    CbRequests,
+    CbBack,
+    CbAttach,
+    CbDetach,
+    CbTransfer,
+    CbCoAssign,
+    CbHistory,
+    CbApprove,
+    CbOverride,
+    CbRejectRequest,
+    CbUnassignIdle,
+    CbGroupFilter,
+    CbPotentialFilter,
+    CbProfile,
 }
 
 /// Where a binding applies.
@@ -50,6 +66,8 @@ pub enum Ctx {
     Queue,
     /// The application dialog (text is typed there: only F-keys and Ctrl combinations).
     Dialog,
+    /// The client-base pane.
+    ClientBase,
     /// The daily sales rating.
     Rating,
 }
@@ -311,6 +329,174 @@ pub const BINDINGS: &[Binding] = &[
         "F3",
         A::Schedule,
         "key.schedule",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Up, N), (K::Char('k'), N)],
+        "↑↓",
+        A::Up,
+        "key.up_down",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Down, N), (K::Char('j'), N)],
+        "",
+        A::Down,
+        "key.up_down",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::PageUp, N)],
+        "PgUp PgDn",
+        A::PageUp,
+        "key.page",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::PageDown, N)],
+        "",
+        A::PageDown,
+        "key.page",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Enter, N), (K::F(4), N)],
+        "Enter F4",
+        A::Open,
+        "key.cb_open",
+        true
+    ),
+    b!(
+        ClientBase,
+        [(K::Esc, N)],
+        "Esc",
+        A::CbBack,
+        "key.cb_back",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('p'), N)],
+        "p",
+        A::CbPool,
+        "key.cb_pool",
+        true
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('z'), N)],
+        "z",
+        A::CbRequests,
+        "key.cb_requests",
+        true
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('a'), N)],
+        "a",
+        A::CbAttach,
+        "key.cb_attach",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('d'), N)],
+        "d",
+        A::CbDetach,
+        "key.cb_detach",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('t'), N)],
+        "t",
+        A::CbTransfer,
+        "key.cb_transfer",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('m'), N)],
+        "m",
+        A::CbCoAssign,
+        "key.cb_co_assign",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('h'), N)],
+        "h",
+        A::CbHistory,
+        "key.cb_history",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('y'), N)],
+        "y",
+        A::CbApprove,
+        "key.cb_approve",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('o'), N)],
+        "o",
+        A::CbOverride,
+        "key.cb_override",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('x'), N)],
+        "x",
+        A::CbRejectRequest,
+        "key.cb_reject",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('u'), N)],
+        "u",
+        A::CbUnassignIdle,
+        "key.cb_unassign",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('e'), N)],
+        "e",
+        A::CbProfile,
+        "key.cb_profile",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('g'), N)],
+        "g",
+        A::CbGroupFilter,
+        "key.cb_group",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::Char('f'), N)],
+        "f",
+        A::CbPotentialFilter,
+        "key.cb_potential",
+        false
+    ),
+    b!(
+        ClientBase,
+        [(K::F(5), N), (K::Char('r'), C)],
+        "F5 C-r",
+        A::Refresh,
+        "key.refresh",
         false
     ),
     b!(

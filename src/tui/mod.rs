@@ -74,6 +74,21 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
     {
         return Err(Failure::Setup(ctx.catalog.t("login.no_staff").to_string()));
     }
+    // The day's first start keeps a copy of the database; a failure is said, never fatal.
+    let backup_note = match crate::cli::backup::daily(ctx, &store) {
+        Ok(Some(path)) => Some((
+            false,
+            ctx.catalog.f(
+                "backup.daily_done",
+                &[("path", &path.display().to_string())],
+            ),
+        )),
+        Ok(None) => None,
+        Err(e) => Some((
+            true,
+            ctx.catalog.f("backup.daily_failed", &[("detail", &e)]),
+        )),
+    };
     let theme = theme::Theme::new(ctx.mono, ctx.ascii);
     let clock = Clock {
         today: ctx.today,
@@ -89,6 +104,11 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
     );
     app.drafts_dir = Some(drafts::dir_for(&ctx.db_path));
     app.set_demo_hint();
+    match backup_note {
+        Some((true, m)) => app.error(m),
+        Some((false, m)) => app.info(m),
+        None => {}
+    }
 
     let stop = Arc::new(AtomicBool::new(false));
     let finished = Arc::new(AtomicBool::new(false));

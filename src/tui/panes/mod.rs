@@ -1,6 +1,7 @@
 //! The screens and dialogs: each owns its state, its keys and its drawing.
 
 pub mod calculator;
+pub mod client_base;
 pub mod dialog;
 pub mod filter;
 pub mod login;
