@@ -164,7 +164,12 @@ fn money_at(file: &str, src: &str, key: &str, v: &Spanned<String>) -> Result<Mon
     })
 }
 
-fn decimal_at(file: &str, src: &str, key: &str, v: &Spanned<String>) -> Result<Decimal, FileError> {
+pub(crate) fn decimal_at(
+    file: &str,
+    src: &str,
+    key: &str,
+    v: &Spanned<String>,
+) -> Result<Decimal, FileError> {
     match Decimal::from_str(v.get_ref().trim()) {
         Ok(d) if !d.is_sign_negative() => Ok(d),
         _ => Err(tomlfile::error_at(

@@ -368,6 +368,21 @@ impl Problems<'_> {
     }
 }
 
+/// Staff ids by login: everyone (old sales name people who left), or only those working.
+fn logins(
+    store: &crate::store::Store,
+    cat: &Catalog,
+    working_only: bool,
+) -> Result<HashMap<String, i64>, Failure> {
+    Ok(store
+        .sellers()
+        .map_err(|e| Failure::from_store(e, cat))?
+        .into_iter()
+        .filter(|s| s.active || !working_only)
+        .map(|s| (s.login, s.id))
+        .collect())
+}
+
 fn read(file: &Path) -> Result<(String, Vec<super::import::RawRecord>), Failure> {
     let name = file.display().to_string();
     let src = std::fs::read_to_string(file).map_err(|e| Failure::Setup(format!("{name}: {e}")))?;
@@ -381,12 +396,7 @@ pub fn import_sales(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let (name, records) = read(file)?;
     let mut store = ctx.open_existing_store()?;
     let fail = |e| Failure::from_store(e, cat);
-    let logins: HashMap<String, i64> = store
-        .sellers()
-        .map_err(fail)?
-        .into_iter()
-        .map(|s| (s.login, s.id))
-        .collect();
+    let logins = logins(&store, cat, false)?;
     let members = store.member_ids().map_err(fail)?;
     let mut p = Problems {
         cat,
@@ -526,13 +536,7 @@ pub fn import_plans(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let (name, records) = read(file)?;
     let mut store = ctx.open_existing_store()?;
     let fail = |e| Failure::from_store(e, cat);
-    let logins: HashMap<String, i64> = store
-        .sellers()
-        .map_err(fail)?
-        .into_iter()
-        .filter(|s| s.active)
-        .map(|s| (s.login, s.id))
-        .collect();
+    let logins = logins(&store, cat, true)?;
     let mut p = Problems {
         cat,
         file: name,

@@ -1,12 +1,12 @@
 //! `assets/rules/rating.toml`: УКП per product, the КП bands, the score bands and the base
 //! bonus per position, validated with the file and line of whatever is wrong.
 
+use super::decimal_at;
 use crate::domain::Role;
 use crate::domain::money::Money;
 use crate::domain::product::Product;
 use crate::domain::rating::{BonusBase, PlanBand, RatingRules, ScoreBand};
 use crate::tomlfile::{self, FileError};
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -45,26 +45,13 @@ struct BonusRow {
     amount: Spanned<String>,
 }
 
-fn decimal(file: &str, src: &str, key: &str, v: &Spanned<String>) -> Result<Decimal, FileError> {
-    match Decimal::from_str(v.get_ref().trim()) {
-        Ok(d) if !d.is_sign_negative() => Ok(d),
-        _ => Err(tomlfile::error_at(
-            file,
-            src,
-            Some(v.span()),
-            key,
-            "must be a non-negative decimal in quotes, e.g. \"1.5\"",
-        )),
-    }
-}
-
 /// Parse the file and set each product's `ukp` from it (`products` come from products.toml).
 pub fn parse(file: &str, src: &str, products: &mut [Product]) -> Result<RatingRules, FileError> {
     let raw: RatingFile = tomlfile::parse(file, src)?;
 
     for (code, v) in &raw.ukp {
         let key = format!("ukp.{code}");
-        let d = decimal(file, src, &key, v)?;
+        let d = decimal_at(file, src, &key, v)?;
         if d.normalize().scale() > 2 {
             return Err(tomlfile::error_at(
                 file,
@@ -98,8 +85,8 @@ pub fn parse(file: &str, src: &str, products: &mut [Product]) -> Result<RatingRu
     let mut plan_bands: Vec<PlanBand> = Vec::new();
     for sp in &raw.plan_band {
         let r = sp.get_ref();
-        let from_pct = decimal(file, src, "plan_band.from", &r.from)?;
-        let coefficient = decimal(file, src, "plan_band.coefficient", &r.coefficient)?;
+        let from_pct = decimal_at(file, src, "plan_band.from", &r.from)?;
+        let coefficient = decimal_at(file, src, "plan_band.coefficient", &r.coefficient)?;
         if plan_bands.last().is_some_and(|b| b.from_pct <= from_pct) {
             return Err(tomlfile::error_at(
                 file,
@@ -141,7 +128,7 @@ pub fn parse(file: &str, src: &str, products: &mut [Product]) -> Result<RatingRu
         score_bands.push(ScoreBand {
             from: r.from,
             to: r.to,
-            coefficient: decimal(file, src, "score_band.coefficient", &r.coefficient)?,
+            coefficient: decimal_at(file, src, "score_band.coefficient", &r.coefficient)?,
         });
     }
     if let Some(s) = (1..=10).find(|&s| covered[s] == 0) {
@@ -188,6 +175,7 @@ pub fn parse(file: &str, src: &str, products: &mut [Product]) -> Result<RatingRu
 mod tests {
     use super::*;
     use crate::rules::{PRODUCTS_TOML, Rules};
+    use rust_decimal::Decimal;
 
     fn products() -> Vec<Product> {
         Rules::builtin().products
