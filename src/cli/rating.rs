@@ -259,7 +259,7 @@ pub fn table(
     let head = format!(
         "{} {} {} {} {} {} {} {} {} {}",
         rpad("#", 3),
-        rpad("±", 3),
+        rpad(if ctx.ascii { "+-" } else { "±" }, 3),
         lpad(
             cat.t(if by == RatingBy::Office {
                 "rating.col_office_name"

@@ -276,6 +276,15 @@ mod tests {
     }
 
     #[test]
+    fn an_old_products_file_with_ukp_points_to_this_file() {
+        let src = PRODUCTS_TOML.replacen("rate = \"24\"", "rate = \"24\"\nukp = \"1\"", 1);
+        let e = crate::rules::parse_products("p.toml", &src).unwrap_err();
+        assert_eq!(e.key, "ukp");
+        assert!(e.message.contains("rating.toml"));
+        assert_eq!(e.line, line_of(&src, "ukp = \"1\""));
+    }
+
+    #[test]
     fn unknown_keys_are_named() {
         let src = format!("{RATING_TOML}\n[calendar]\nx = 1\n");
         assert_eq!(err(&src).key, "calendar");
