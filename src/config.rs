@@ -31,6 +31,8 @@ pub struct Config {
     pub queue: QueueConfig,
     pub scoring: ScoringConfig,
     pub backup: BackupConfig,
+    pub print: PrintConfig,
+    pub privacy: Privacy,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -54,6 +56,44 @@ impl Default for BackupConfig {
     }
 }
 
+/// Personal data (ФЗ-152): who sees a member's passport, birth date, addresses and phone in
+/// full; everyone else sees them masked and reveals them with an explicit, recorded key.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Privacy {
+    /// Role codes: manager, inspector, cashier, head, admin.
+    pub full_access_roles: Vec<String>,
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Privacy {
+            full_access_roles: vec!["inspector".into(), "head".into()],
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrintConfig {
+    /// Where documents are written; default `<data dir>/documents`.
+    pub dir: Option<PathBuf>,
+    /// The print command, the file's path appended (`lp -d DESK1`); empty: files only.
+    pub command: String,
+    /// Seconds the print command may take before it is stopped and the print marked failed.
+    pub timeout_secs: u64,
+}
+
+impl Default for PrintConfig {
+    fn default() -> Self {
+        PrintConfig {
+            dir: None,
+            command: String::new(),
+            timeout_secs: 15,
+        }
+    }
+}
+
 impl BackupConfig {
     /// The backup folder for the database at `db`.
     pub fn dir_for(&self, db: &Path) -> PathBuf {
@@ -63,6 +103,27 @@ impl BackupConfig {
                 .map(|p| p.join("backups"))
                 .unwrap_or_else(|| PathBuf::from("backups"))
         })
+    }
+}
+
+impl PrintConfig {
+    /// The folder documents are written to.
+    pub fn folder(&self) -> PathBuf {
+        self.dir.clone().unwrap_or_else(|| {
+            project_dirs()
+                .map(|d| d.data_dir().join("documents"))
+                .unwrap_or_else(|| PathBuf::from("documents"))
+        })
+    }
+}
+
+impl Privacy {
+    /// The roles, as the domain knows them.
+    pub fn roles(&self) -> Vec<crate::domain::Role> {
+        self.full_access_roles
+            .iter()
+            .filter_map(|r| r.parse().ok())
+            .collect()
     }
 }
 
@@ -112,6 +173,8 @@ impl Default for Config {
             queue: QueueConfig::default(),
             scoring: ScoringConfig::default(),
             backup: BackupConfig::default(),
+            print: PrintConfig::default(),
+            privacy: Privacy::default(),
         }
     }
 }
@@ -186,6 +249,26 @@ impl Config {
                 message: "must be at least 1".into(),
             });
         }
+        if let Some(bad) = cfg
+            .privacy
+            .full_access_roles
+            .iter()
+            .find(|r| r.parse::<crate::domain::Role>().is_err())
+        {
+            let line = src
+                .lines()
+                .position(|l| l.trim_start().starts_with("full_access_roles"))
+                .map(|i| i + 1)
+                .unwrap_or(1);
+            return Err(FileError {
+                file: name,
+                line,
+                key: "privacy.full_access_roles".into(),
+                message: format!(
+                    "unknown role {bad:?}: one of manager, inspector, cashier, head, admin"
+                ),
+            });
+        }
         Ok((cfg, Some((name, src))))
     }
 }
@@ -203,6 +286,9 @@ mod tests {
         assert_eq!(c.language, "ru");
         assert_eq!(c.security.max_failed_logins, 5);
         assert_eq!(c.scoring.card, "default");
+        assert_eq!(c.print.command, "");
+        assert_eq!(c.print.timeout_secs, 15);
+        assert_eq!(c.privacy.roles(), Privacy::default().roles());
     }
 
     #[test]
@@ -214,6 +300,9 @@ mod tests {
         assert_eq!((e.line, e.key.as_str()), (3, "max_failed_login"));
         std::fs::write(&p, "language = \"fr\"\n").unwrap();
         assert_eq!(Config::load(Some(&p)).unwrap_err().key, "language");
+        std::fs::write(&p, "[privacy]\nfull_access_roles = [\"boss\"]\n").unwrap();
+        let e = Config::load(Some(&p)).unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (2, "privacy.full_access_roles"));
     }
 
     #[test]

@@ -183,11 +183,13 @@ mod tests {
                         "unit.",
                         "scorecard.",
                         "bench.",
+                        "doc.",
                         "cb.",
                         "backup.",
                         "cb_refuse.",
                         "cb_violation.",
                         "rating.",
+                        "member.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod client_base_rules;
 pub mod config;
+pub mod docs;
 pub mod domain;
 pub mod i18n;
 pub mod rules;

@@ -62,7 +62,12 @@ fn the_bench_runs_every_section_on_a_small_demo_database() {
     );
     for r in rows {
         assert_eq!(r["unit"], "ms", "{r}");
-        assert_eq!(r["n"], 3, "{r}");
+        if r["name"].as_str().unwrap().starts_with("members.keystroke") {
+            // One sample per typed letter of every sequence.
+            assert!(r["n"].as_u64().unwrap() >= 3 * 14, "{r}");
+        } else {
+            assert_eq!(r["n"], 3, "{r}");
+        }
         let (p50, p99) = (r["p50"].as_f64().unwrap(), r["p99"].as_f64().unwrap());
         assert!(p50 > 0.0 && p50 <= p99, "{r}");
         assert!(

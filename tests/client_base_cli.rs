@@ -97,23 +97,26 @@ fn set_up() -> Env {
         "пароль-менеджера\n",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    // Members come from the accounting system (import members is the member pane's).
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    for (no, group, related) in [
+    // Members come from the accounting system.
+    let mut csv = String::from(
+        "member_no,last_name,first_name,patronymic,birth_date,passport,phone,email,reg_address,fact_address,status,joined_on,office,manager,potential,client_group,territory,related_group\n",
+    );
+    for (i, (no, group, related)) in [
         ("000001", "installers", "Альфа"),
         ("000002", "installers", "Альфа"),
         ("000003", "dealers", ""),
         ("000004", "installers", ""),
-    ] {
-        conn.execute(
-            "INSERT INTO members(member_no, status, last_name, first_name, birth_date, passport,
-                 office_id, created_at, potential, client_group, territory, related_group)
-             VALUES (?1, 'member', 'Клиентов', 'Кирилл', '1980-01-01', ?1, 1,
-                 '2024-01-01 10:00:00', 'A', ?2, 'Томск', ?3)",
-            (no, group, related),
-        )
-        .unwrap();
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        csv.push_str(&format!(
+            "{no},Клиентов,Кирилл,,01.01.1980,4500 00000{i},,,,,member,2024-01-01,HQ,,A,{group},Томск,{related}\n"
+        ));
     }
+    let members = env.file("members.csv", &csv);
+    let r = env.run(&["import", "members", &members], "");
+    assert_eq!(r.code, 0, "{}", r.stderr);
     env
 }
 
@@ -200,7 +203,7 @@ fn profile_imports_report_and_unassignment() {
     );
     assert_eq!(iv["paying"], 1);
     assert_eq!(iv["paying_share"], "33.3");
-    assert_eq!(iv["paying_share_min"], "35");
+    assert_eq!(iv["paying_share_min"], "35.0");
     assert_eq!(
         (iv["non_core"].as_u64(), iv["non_core_max"].as_u64()),
         (Some(1), Some(0))

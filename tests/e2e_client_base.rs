@@ -120,7 +120,9 @@ impl Desk {
             s.contains(self.cat.t("login.title"))
         });
         self.keys(name, &[login, "Tab", password, "Enter"]);
-        self.wait(name, "the journal", |s| s.contains(&format!(" {login} ")));
+        self.wait(name, "the journal", |s| {
+            s.contains(self.cat.t("pane.client_base")) && !s.contains(self.cat.t("login.title"))
+        });
     }
 
     fn keys(&self, name: &str, keys: &[&str]) {
@@ -239,22 +241,24 @@ fn a_transfer_asked_on_a_memo_moves_the_client_when_the_director_approves() {
         );
     }
     // Three clients from the accounting system, all with Иванова.
-    let conn = rusqlite::Connection::open(&desk.db).unwrap();
-    for (no, last) in [
+    let members = desk.dir.path().join("members.csv");
+    let mut csv = String::from(
+        "member_no,last_name,first_name,patronymic,birth_date,passport,phone,email,reg_address,fact_address,status,joined_on,office,manager,potential,client_group,territory,related_group\n",
+    );
+    for (i, (no, last)) in [
         ("000001", "Альфин"),
         ("000002", "Бетин"),
         ("000003", "Гаммов"),
-    ] {
-        conn.execute(
-            "INSERT INTO members(member_no, status, last_name, first_name, birth_date, passport,
-                 office_id, created_at, potential, client_group, territory)
-             VALUES (?1, 'member', ?2, 'Клиент', '1980-01-01', ?1, 2, '2024-01-01 10:00:00',
-                 'A', 'installers', 'Томск')",
-            (no, last),
-        )
-        .unwrap();
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        csv.push_str(&format!(
+            "{no},{last},Клиент,,01.01.1980,4500 00000{i},,,,,member,2024-01-01,TSK,,A,installers,Томск,\n"
+        ));
     }
-    drop(conn);
+    std::fs::write(&members, csv).unwrap();
+    desk.cli(&["import", "members", members.to_str().unwrap()], None);
     let csv = desk.dir.path().join("assign.csv");
     std::fs::write(
         &csv,

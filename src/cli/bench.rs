@@ -21,6 +21,8 @@ pub const SECTIONS: &[Section] = &[
     ("journal", journal),
     ("client_base", client_base),
     ("rating", super::rating::bench),
+    ("documents", super::print::bench),
+    ("members", super::members::bench_section),
 ];
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]

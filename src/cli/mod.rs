@@ -9,6 +9,8 @@ pub mod client_base;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod members;
+pub mod print;
 pub mod rating;
 pub mod scorecard;
 pub mod setup;
@@ -98,6 +100,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Members: find one as the member-lookup pane does.
+    Members {
+        #[command(subcommand)]
+        command: MembersCommand,
+    },
     /// Write data out.
     Export {
         #[command(subcommand)]
@@ -107,6 +114,19 @@ pub enum Command {
     Scorecard {
         #[command(subcommand)]
         command: scorecard::ScorecardCommand,
+    },
+    /// Print a document of an application: to the print folder and the print command, or to
+    /// --out PATH (plain text; HTML when PATH ends in .html). Without DOCUMENT, or with
+    /// `list`, name the documents that fit the application now.
+    Print {
+        /// The application's number, e.g. 2026-000012.
+        application: String,
+        /// application, membership, entrance_fee, share, contract_draft, contract,
+        /// guarantee, collateral, issue_order — or `list`.
+        document: Option<String>,
+        /// Write the document here instead (not sent to the printer).
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
     },
     /// The daily sales rating: month-to-date % of plan, forecast and КП on a date.
     Rating {
@@ -202,10 +222,28 @@ pub enum ImportCommand {
     Turnover { file: PathBuf },
     /// Who holds which client: client (member number), manager (login; empty: the pool), since.
     Assignments { file: PathBuf },
+    /// Members from the accounting system (CSV or JSON), keyed by member number.
+    Members { file: PathBuf },
+    /// Loans from the accounting system (CSV or JSON), keyed by contract number.
+    Loans { file: PathBuf },
     /// Sales from CSV or JSON: external_id, date, manager (login), product, member_no, amount.
     Sales { file: PathBuf },
     /// Monthly plans from CSV or JSON: month (YYYY-MM), manager (login), ukp.
     Plans { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MembersCommand {
+    /// Search members as the pane does (surname, phone, passport, member or application number).
+    Search {
+        query: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: members::SearchFormat,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Who was shown a member's full personal data, and when (newest first).
+    Views { member_no: String },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -283,7 +321,7 @@ pub enum Failure {
 impl Failure {
     pub fn from_store(e: StoreError, cat: &Catalog) -> Failure {
         match e {
-            StoreError::Sqlite(_) | StoreError::NewerSchema { .. } => {
+            StoreError::Sqlite(_) | StoreError::NewerSchema { .. } | StoreError::Io(_) => {
                 Failure::Store(e.message(cat))
             }
             other => Failure::Refused(other.message(cat)),
@@ -304,6 +342,10 @@ pub fn load_context(cli: &Cli) -> Result<Context, Failure> {
     }
     let catalog =
         Catalog::load(&config.language, assets).map_err(|e| Failure::Setup(e.to_string()))?;
+    // The cooperative's own document templates are checked at start, as the rules are.
+    crate::docs::Templates::new(assets)
+        .check_all()
+        .map_err(|e| Failure::Setup(e.message(&catalog)))?;
     let scorecard = crate::scorecards::load_version(
         &config.scoring.card,
         Some(config.scoring.version).filter(|v| *v > 0),
@@ -390,6 +432,23 @@ pub fn main() -> ExitCode {
         Some(Command::Import {
             command: ImportCommand::Applications { file },
         }) => import::applications(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Members { file },
+        }) => members::import_members(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Loans { file },
+        }) => members::import_loans(&ctx, file),
+        Some(Command::Members {
+            command:
+                MembersCommand::Search {
+                    query,
+                    format,
+                    limit,
+                },
+        }) => members::search_command(&ctx, query, *format, *limit),
+        Some(Command::Members {
+            command: MembersCommand::Views { member_no },
+        }) => members::views_command(&ctx, member_no),
         Some(Command::Export {
             command:
                 ExportCommand::Applications {
@@ -398,6 +457,11 @@ pub fn main() -> ExitCode {
                 },
         }) => export::applications(&ctx, *format, *with_history),
         Some(Command::Scorecard { command }) => scorecard::run(&ctx, command),
+        Some(Command::Print {
+            application,
+            document,
+            out,
+        }) => print::run(&ctx, application, document.as_deref(), out.as_deref()),
         Some(Command::Bench { format, only, reps }) => bench::run(&ctx, *format, only, *reps),
         Some(Command::ClientBase { command }) => client_base::run(&ctx, command),
         Some(Command::Backup { to }) => backup::backup(&ctx, to.as_deref()),

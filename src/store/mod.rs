@@ -6,7 +6,9 @@ pub mod applications;
 pub mod backup;
 pub mod client_base;
 pub mod demo;
+pub mod members;
 pub mod money_sql;
+pub mod prints;
 pub mod rating;
 pub mod scores;
 pub mod staff;
@@ -15,7 +17,9 @@ use crate::domain::Role;
 use crate::domain::application::Refusal;
 use crate::domain::validate::FieldError;
 use chrono::NaiveDateTime;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -23,8 +27,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_scores.sql"),
     include_str!("migrations/003_crm.sql"),
-    include_str!("migrations/007_client_base.sql"),
+    include_str!("migrations/004_members.sql"),
     include_str!("migrations/005_rating.sql"),
+    include_str!("migrations/006_documents.sql"),
+    include_str!("migrations/007_client_base.sql"),
 ];
 
 /// The schema version this build writes.
@@ -79,6 +85,10 @@ impl StoreError {
     pub fn message(&self, cat: &crate::i18n::Catalog) -> String {
         match self {
             StoreError::Sqlite(e) if is_busy(e) => cat.t("err.db_busy").to_string(),
+            StoreError::Sqlite(e) if fault_key(e).is_some() => cat.f(
+                fault_key(e).unwrap_or("err.db"),
+                &[("detail", &e.to_string())],
+            ),
             StoreError::Sqlite(e) => cat.f("err.db", &[("detail", &e.to_string())]),
             StoreError::Refused(r) => match r {
                 Refusal::RoleRequired(role) => cat.f(
@@ -141,6 +151,22 @@ pub fn field_error_text(cat: &crate::i18n::Catalog, e: &FieldError) -> String {
     format!("{label}: {reason}")
 }
 
+/// The catalog key for a fault of the file or the disk, said in words a clerk can act on.
+fn fault_key(e: &rusqlite::Error) -> Option<&'static str> {
+    use rusqlite::ErrorCode as C;
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => match f.code {
+            C::ReadOnly => Some("err.db_readonly"),
+            C::DiskFull => Some("err.disk_full"),
+            C::SystemIoFailure => Some("err.db_io"),
+            C::CannotOpen => Some("err.db_cantopen"),
+            C::NotADatabase | C::DatabaseCorrupt => Some("err.db_corrupt"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
 }
@@ -196,6 +222,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        members::register_functions(&conn)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -218,6 +245,17 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
+        if current < SCHEMA_VERSION {
+            // Rebuilding a table (a changed CHECK) needs foreign keys off; each migration
+            // checks them itself before it commits.
+            self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        }
+        let result = self.apply_migrations(current);
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        result
+    }
+
+    fn apply_migrations(&mut self, current: u32) -> Result<()> {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let tx = self
                 .conn
@@ -229,6 +267,15 @@ impl Store {
                 continue;
             }
             tx.execute_batch(sql)?;
+            let broken: Option<String> = tx
+                .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+                .optional()?;
+            if let Some(table) = broken {
+                return Err(StoreError::Io(format!(
+                    "migration {}: foreign keys broken in {table}",
+                    i + 1
+                )));
+            }
             tx.pragma_update(None, "user_version", (i + 1) as u32)?;
             tx.commit()?;
         }

@@ -56,6 +56,10 @@ pub enum Overlay {
     StepForm(Box<StepForm>),
     Filter(Box<FilterForm>),
     Schedule(Box<super::panes::calculator::ScheduleView>),
+    PrintMenu(super::panes::print::PrintMenu),
+    PrintPreview(Box<super::panes::print::PrintPreview>),
+    /// A form on the member card (call, meeting, comment, edit, cash desk).
+    Member(Box<super::panes::member_card::MemberForm>),
     RatingForm(Box<RatingForm>),
     ConfirmQuit,
     ConfirmDiscard,
@@ -75,6 +79,7 @@ pub struct App {
     pub rating: RatingState,
     /// The client-base pane.
     pub cb: super::panes::client_base::CbState,
+    pub members: super::panes::members::MembersState,
     pub overlays: Vec<Overlay>,
     pub message: Option<(MsgKind, String)>,
     pub quit: bool,
@@ -84,6 +89,8 @@ pub struct App {
     pub drafts_dir: Option<std::path::PathBuf>,
     /// The latest unsaved dialogs, for the watchdog thread to write if the loop is stuck.
     pub draft_snapshot: Option<std::sync::Arc<std::sync::Mutex<Vec<super::drafts::Draft>>>>,
+    /// Where documents are printed (`[print]` in the config).
+    pub print: crate::docs::print::PrintSettings,
 }
 
 impl App {
@@ -109,6 +116,7 @@ impl App {
             queue: QueueState::default(),
             rating: RatingState::default(),
             cb: Default::default(),
+            members: Default::default(),
             overlays: Vec::new(),
             message: None,
             quit: false,
@@ -116,6 +124,7 @@ impl App {
             staff: Vec::new(),
             drafts_dir: None,
             draft_snapshot: None,
+            print: crate::docs::print::PrintSettings::default(),
         }
     }
 
@@ -214,13 +223,20 @@ impl App {
     /// desks. Called after every batch of keys and at least every [`App::poll_interval`];
     /// returns whether the screen must be redrawn. Each pane adds its own part here.
     pub fn tick(&mut self) -> bool {
-        self.rating_tick()
+        // Both, every time: each pane knows whether it is shown.
+        let members = self.members_tick();
+        let rating = self.rating_tick();
+        members || rating
     }
 
     /// How long the event loop may sleep waiting for a key: short while background work is
     /// pending (a search running in a worker), long when idle, so an idle desk costs no CPU.
     pub fn poll_interval(&self) -> std::time::Duration {
-        std::time::Duration::from_millis(500)
+        if self.members.pending {
+            std::time::Duration::from_millis(10)
+        } else {
+            std::time::Duration::from_millis(500)
+        }
     }
 
     /// One key pressed.
@@ -244,6 +260,9 @@ impl App {
         }
         if self.pane == 0 && self.queue.search_focus {
             self.search_key(key);
+            return;
+        }
+        if self.pane == 1 && self.members_key(key) {
             return;
         }
         // A form or confirmation open on the client-base pane takes every key.
@@ -291,10 +310,11 @@ impl App {
     }
 
     pub(crate) fn ask_quit(&mut self) {
-        let dirty = self
-            .overlays
-            .iter()
-            .any(|o| matches!(o, Overlay::Dialog(d) if d.dirty()));
+        let dirty = self.overlays.iter().any(|o| match o {
+            Overlay::Dialog(d) => d.dirty(),
+            Overlay::Member(m) => m.dirty(),
+            _ => false,
+        });
         if dirty {
             self.overlays.push(Overlay::ConfirmQuit);
         } else {
@@ -343,6 +363,9 @@ impl App {
             Overlay::StepForm(_) => self.step_form_key(key),
             Overlay::Filter(_) => self.filter_key(key),
             Overlay::Schedule(_) => self.schedule_key(key),
+            Overlay::PrintMenu(_) => self.print_menu_key(key),
+            Overlay::PrintPreview(_) => self.print_preview_key(key),
+            Overlay::Member(_) => self.member_form_key(key),
             Overlay::RatingForm(_) => self.rating_form_key(key),
         }
     }
@@ -398,6 +421,7 @@ impl App {
         let mut pane_cursor = None;
         match self.pane {
             0 => self.draw_queue(f, body),
+            1 => self.draw_members(f, body),
             super::panes::rating::PANE => self.draw_rating(f, body),
             3 => pane_cursor = self.draw_client_base(f, body),
             _ => self.draw_unavailable(f, body),
@@ -410,6 +434,9 @@ impl App {
         }
         if self.overlays.is_empty() && self.pane == 0 && self.queue.search_focus {
             cursor = self.queue.search_cursor;
+        }
+        if self.overlays.is_empty() && self.pane == 1 {
+            cursor = self.members.cursor_pos;
         }
         if let Some(c) = cursor {
             f.set_cursor_position(c);
@@ -452,6 +479,15 @@ impl App {
                 v.draw(f, body, &theme, &self.cat);
                 None
             }
+            Overlay::PrintMenu(m) => {
+                m.draw(f, body, &theme, &self.cat);
+                None
+            }
+            Overlay::PrintPreview(p) => {
+                p.draw(f, body, &theme, &self.cat);
+                None
+            }
+            Overlay::Member(m) => m.draw(f, body, &theme, &self.cat),
             Overlay::RatingForm(r) => r.draw(f, body, &theme, &self.cat),
         }
     }
@@ -497,7 +533,13 @@ impl App {
                 format!(" {} · {} · {} ", a.login, a.office_code, roles)
             })
             .unwrap_or_default();
-        let who_w = (who.chars().count() as u16).min(area.width / 2);
+        let mut who_w = (who.chars().count() as u16).min(area.width / 2);
+        // A long message (a printed file's path) takes the whole line: it matters more.
+        if let Some((_, text)) = &self.message
+            && text.chars().count() as u16 > area.width.saturating_sub(who_w)
+        {
+            who_w = 0;
+        }
         let [left, right] =
             Layout::horizontal([Constraint::Min(1), Constraint::Length(who_w)]).areas(area);
         if let Some((kind, text)) = &self.message {
@@ -517,6 +559,8 @@ impl App {
             Some(_) => None,
             None if self.pane == 0 => Some(Ctx::Queue),
             None if self.pane == super::panes::rating::PANE => Some(Ctx::Rating),
+            None if self.pane == 1 && self.members.card.is_some() => Some(Ctx::MemberCard),
+            None if self.pane == 1 => Some(Ctx::Members),
             None => None,
         };
         let mut spans = Vec::new();
@@ -556,7 +600,16 @@ impl App {
                 push("PgUp PgDn", self.cat.t("key.page"));
                 push("Esc", self.cat.t("key.close"));
             }
-            (None, Some(Overlay::Steps(_))) => {
+            (None, Some(Overlay::PrintPreview(_))) => {
+                push(
+                    if self.theme.ascii { "Up/Dn" } else { "↑↓" },
+                    self.cat.t("key.up_down"),
+                );
+                push("PgUp PgDn", self.cat.t("key.page"));
+                push("Enter", self.cat.t("doc.key_print"));
+                push("Esc", self.cat.t("key.close"));
+            }
+            (None, Some(Overlay::Steps(_) | Overlay::PrintMenu(_))) => {
                 push(
                     if self.theme.ascii { "Up/Dn" } else { "↑↓" },
                     self.cat.t("key.up_down"),
@@ -626,6 +679,10 @@ impl App {
             vec![("help.pane", Ctx::Rating), ("help.global", Ctx::Global)]
         } else if self.pane == 3 {
             vec![("help.pane", Ctx::ClientBase), ("help.global", Ctx::Global)]
+        } else if self.pane == 1 && self.members.card.is_some() {
+            vec![("help.pane", Ctx::MemberCard), ("help.global", Ctx::Global)]
+        } else if self.pane == 1 {
+            vec![("help.pane", Ctx::Members), ("help.global", Ctx::Global)]
         } else {
             vec![("help.global", Ctx::Global)]
         };

@@ -56,6 +56,14 @@ pub enum Action {
     CbGroupFilter,
     CbPotentialFilter,
     CbProfile,
+    Print,
+    LogCall,
+    LogMeeting,
+    LogComment,
+    Edit,
+    Reveal,
+    Share,
+    MemberExit,
 }
 
 /// Where a binding applies.
@@ -68,6 +76,10 @@ pub enum Ctx {
     Dialog,
     /// The client-base pane.
     ClientBase,
+    /// Member lookup: letters go into the search box, so only other keys are bound.
+    Members,
+    /// The member card.
+    MemberCard,
     /// The daily sales rating.
     Rating,
 }
@@ -238,6 +250,14 @@ pub const BINDINGS: &[Binding] = &[
     b!(Queue, [(K::Char('t'), N)], "t", A::Take, "key.take", false),
     b!(
         Queue,
+        [(K::Char('p'), N), (K::Char('p'), C)],
+        "p C-p",
+        A::Print,
+        "doc.key_print",
+        false
+    ),
+    b!(
+        Queue,
         [(K::F(3), N), (K::Char('/'), N)],
         "F3 /",
         A::Search,
@@ -318,6 +338,14 @@ pub const BINDINGS: &[Binding] = &[
         "F5",
         A::Refresh,
         "key.refresh",
+        false
+    ),
+    b!(
+        Dialog,
+        [(K::Char('p'), C)],
+        "C-p",
+        A::Print,
+        "doc.key_print",
         false
     ),
     b!(Dialog, [(K::Esc, N)], "Esc", A::Close, "key.close", true),
@@ -500,6 +528,168 @@ pub const BINDINGS: &[Binding] = &[
         false
     ),
     b!(
+        Members,
+        [(K::Enter, N), (K::F(4), N)],
+        "Enter",
+        A::Open,
+        "member.key.card",
+        true
+    ),
+    b!(Members, [(K::Up, N)], "↑↓", A::Up, "key.up_down", false),
+    b!(Members, [(K::Down, N)], "", A::Down, "key.up_down", false),
+    b!(
+        Members,
+        [(K::PageUp, N)],
+        "PgUp PgDn",
+        A::PageUp,
+        "key.page",
+        false
+    ),
+    b!(
+        Members,
+        [(K::PageDown, N)],
+        "",
+        A::PageDown,
+        "key.page",
+        false
+    ),
+    b!(
+        Members,
+        [(K::Esc, N)],
+        "Esc",
+        A::Close,
+        "member.key.clear",
+        true
+    ),
+    b!(
+        Members,
+        [(K::F(5), N)],
+        "F5",
+        A::Refresh,
+        "key.refresh",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('c'), N), (K::F(6), N)],
+        "c",
+        A::LogCall,
+        "member.key.call",
+        true
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('m'), N)],
+        "m",
+        A::LogMeeting,
+        "member.key.meeting",
+        true
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('k'), N)],
+        "k",
+        A::LogComment,
+        "member.key.comment",
+        true
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('e'), N), (K::F(4), N)],
+        "e F4",
+        A::Edit,
+        "member.key.edit",
+        true
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('n'), N), (K::F(7), N)],
+        "n F7",
+        A::New,
+        "member.key.new_application",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Enter, N)],
+        "Enter",
+        A::Open,
+        "member.key.open_application",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Up, N)],
+        "↑↓",
+        A::Up,
+        "member.key.applications",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Down, N)],
+        "",
+        A::Down,
+        "member.key.applications",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::PageUp, N)],
+        "PgUp PgDn",
+        A::PageUp,
+        "member.key.timeline",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::PageDown, N)],
+        "",
+        A::PageDown,
+        "member.key.timeline",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('v'), N), (K::F(3), N)],
+        "v F3",
+        A::Reveal,
+        "member.key.reveal",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('p'), N)],
+        "p",
+        A::Share,
+        "member.key.share",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('x'), N)],
+        "x",
+        A::MemberExit,
+        "member.key.exit",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::F(5), N)],
+        "F5",
+        A::Refresh,
+        "key.refresh",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Esc, N)],
+        "Esc",
+        A::Close,
+        "member.key.back",
+        true
+    ),
+    b!(
         Rating,
         [(K::Left, N)],
         "← →",
@@ -651,6 +841,9 @@ mod tests {
         assert_eq!(lookup(Ctx::Queue, &k(K::Char('?'), S)), None);
         assert_eq!(lookup(Ctx::Global, &k(K::Char('?'), S)), Some(A::Help));
         assert_eq!(lookup(Ctx::Dialog, &k(K::Char('s'), C)), Some(A::Save));
+        assert_eq!(lookup(Ctx::Queue, &k(K::Char('p'), N)), Some(A::Print));
+        assert_eq!(lookup(Ctx::Dialog, &k(K::Char('p'), C)), Some(A::Print));
+        assert_eq!(lookup(Ctx::Dialog, &k(K::Char('p'), N)), None);
         assert_eq!(
             lookup(Ctx::Dialog, &k(K::Char('s'), N)),
             None,

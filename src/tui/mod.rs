@@ -74,20 +74,11 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
     {
         return Err(Failure::Setup(ctx.catalog.t("login.no_staff").to_string()));
     }
-    // The day's first start keeps a copy of the database; a failure is said, never fatal.
+    // The day's first start keeps a copy of the database, quietly (the clerk has work to do);
+    // a failure is said on screen, never fatal.
     let backup_note = match crate::cli::backup::daily(ctx, &store) {
-        Ok(Some(path)) => Some((
-            false,
-            ctx.catalog.f(
-                "backup.daily_done",
-                &[("path", &path.display().to_string())],
-            ),
-        )),
-        Ok(None) => None,
-        Err(e) => Some((
-            true,
-            ctx.catalog.f("backup.daily_failed", &[("detail", &e)]),
-        )),
+        Ok(_) => None,
+        Err(e) => Some(ctx.catalog.f("backup.daily_failed", &[("detail", &e)])),
     };
     let theme = theme::Theme::new(ctx.mono, ctx.ascii);
     let clock = Clock {
@@ -103,11 +94,11 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
         ctx.config.security.clone(),
     );
     app.drafts_dir = Some(drafts::dir_for(&ctx.db_path));
+    app.print = crate::cli::print::settings(ctx);
+    app.members.full_access = ctx.config.privacy.roles();
     app.set_demo_hint();
-    match backup_note {
-        Some((true, m)) => app.error(m),
-        Some((false, m)) => app.info(m),
-        None => {}
+    if let Some(m) = backup_note {
+        app.error(m);
     }
 
     let stop = Arc::new(AtomicBool::new(false));

@@ -185,7 +185,7 @@ impl AppDialog {
         );
         let checks = Form::new(check_fields);
         let history = match &record {
-            Some(r) => app.store.history(r.id)?,
+            Some(r) => app.store.history_with_prints(r.id)?,
             None => vec![],
         };
         let scoring = match &app.rules.scorecard {
@@ -598,15 +598,23 @@ impl AppDialog {
                     (None, Some(b)) => {
                         format!("→ {}", cat.t(&format!("status_short.{}", b.code())))
                     }
+                    _ if e.kind == "printed" => {
+                        crate::docs::print::history_label(cat, &e.comment).0
+                    }
                     _ => cat.t(&format!("event.{}", e.kind)).to_string(),
+                };
+                let comment = if e.kind == "printed" {
+                    crate::docs::print::history_label(cat, &e.comment).1
+                } else {
+                    e.comment.clone()
                 };
                 let mut spans = vec![
                     Span::styled(e.at.format("%d.%m.%Y %H:%M ").to_string(), t.muted),
                     Span::styled(format!("{:<10} ", e.actor), t.label),
                     Span::styled(what, t.title),
                 ];
-                if !e.comment.is_empty() {
-                    spans.push(Span::raw(format!(" — {}", e.comment)));
+                if !comment.is_empty() {
+                    spans.push(Span::raw(format!(" — {comment}")));
                 }
                 Line::from(spans)
             })
@@ -647,6 +655,18 @@ impl App {
                 let data = typed.or_else(|| record.as_ref().map(|r| r.data.clone()));
                 let number = record.map(|r| r.number).unwrap_or_default();
                 self.open_schedule(data, number);
+            }
+            Some(Action::Print) => {
+                // What is printed is what is saved: typed changes are saved first.
+                if (d.record.is_none() || d.dirty()) && !self.save_dialog() {
+                    return;
+                }
+                if let Some(id) = self
+                    .top_dialog()
+                    .and_then(|d| d.record.as_ref().map(|r| r.id))
+                {
+                    self.open_print_menu(id);
+                }
             }
             Some(Action::Step) | Some(Action::Reject) => {
                 let Some(id) = d.record.as_ref().map(|r| r.id) else {

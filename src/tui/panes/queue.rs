@@ -329,6 +329,11 @@ impl App {
                     self.open_reject(id);
                 }
             }
+            Action::Print => {
+                if let Some(id) = self.queue.selected().map(|r| r.id) {
+                    self.open_print_menu(id);
+                }
+            }
             Action::Take => {
                 let Some((id, number)) = self.queue.selected().map(|r| (r.id, r.number.clone()))
                 else {

@@ -1,0 +1,370 @@
+//! End to end, the member lookup: the real binary, members brought in with
+//! `coopdesk import members`, then in a tmux pane of 80×24 a manager types part of a surname,
+//! opens the card, logs a call and sees it on the timeline; `coopdesk members search` prints
+//! what the pane showed. Helpers follow `e2e_tmux.rs` (own tmux server per test, every step
+//! waits for its text, 5 s at most or `COOPDESK_E2E_TIMEOUT_SECS`; `COOPDESK_SKIP_TMUX=1`
+//! skips when tmux is missing).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+const TODAY: &str = "2026-11-23";
+
+const MEMBERS_CSV: &str = "\
+member_no,last_name,first_name,patronymic,birth_date,passport,phone,email,reg_address,fact_address,status,joined_on,office,manager,potential,client_group,territory,related_group
+000101,Кузнецова,Мария,Ивановна,14.03.1975,4509 123456,8 (924) 811-16-71,,\"г. Томск, ул. Ленина, 1\",,member,01.02.2024,TSK,manager1,A,бюджетники,Томск,
+000102,Кузьмин,Олег,Петрович,02.11.1980,4510 654321,+79130167892,,\"г. Томск, пр. Мира, 5\",,member,15.06.2023,TSK,,B,,,
+000103,Смирнов,Ильдар,Ринатович,21.07.1969,4511 111111,,,\"г. Северск, ул. Ленина, 3\",,left,10.10.2020,TSK,,,,,
+";
+
+fn timeout() -> Duration {
+    let secs = std::env::var("COOPDESK_E2E_TIMEOUT_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    Duration::from_secs(secs)
+}
+
+fn tmux_available() -> bool {
+    if Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return true;
+    }
+    if std::env::var("COOPDESK_SKIP_TMUX").as_deref() == Ok("1") {
+        eprintln!("tmux not found: end-to-end test skipped (COOPDESK_SKIP_TMUX=1)");
+        return false;
+    }
+    panic!("tmux not found: install tmux, or set COOPDESK_SKIP_TMUX=1 to skip");
+}
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn new(test: &str) -> Tmux {
+        static N: AtomicU32 = AtomicU32::new(0);
+        Tmux {
+            socket: format!(
+                "coopdesk-e2e-members-{}-{}-{test}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-u", "-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .env_remove("TMUX")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("tmux {args:?}: {e}"));
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "=desk:"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "=desk:"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    fn type_text(&self, text: &str) {
+        self.run(&["send-keys", "-t", "=desk:", "-l", text]);
+    }
+
+    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if start.elapsed() > timeout() {
+                panic!("waited for {what}; the screen was:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("«{text}»"), |s| s.contains(text))
+    }
+
+    fn wait_line(&self, parts: &[&str]) -> String {
+        self.wait_until(&format!("a line with {parts:?}"), |s| {
+            s.lines().any(|l| parts.iter().all(|p| l.contains(p)))
+        })
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+struct Desk {
+    tmux: Tmux,
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Desk {
+    fn env(&self) -> Vec<(&'static str, PathBuf)> {
+        let d = self.dir.path();
+        vec![
+            ("HOME", d.to_path_buf()),
+            ("XDG_CONFIG_HOME", d.join("config")),
+            ("XDG_DATA_HOME", d.join("data")),
+        ]
+    }
+
+    /// Run a subcommand; (exit code, stdout, stderr).
+    fn cli(&self, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_coopdesk"))
+            .args(["--db", self.db.to_str().unwrap(), "--today", TODAY])
+            .args(args)
+            .envs(self.env())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run coopdesk");
+        {
+            let mut input = child.stdin.take().unwrap();
+            if let Some(s) = stdin {
+                writeln!(input, "{s}").unwrap();
+            }
+        }
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let (code, out, err) = self.cli(args, stdin);
+        assert_eq!(code, 0, "coopdesk {args:?}: {err}");
+        out
+    }
+
+    fn new(test: &str) -> Option<Desk> {
+        if !tmux_available() {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("coop.db");
+        let desk = Desk {
+            tmux: Tmux::new(test),
+            dir,
+            db,
+        };
+        desk.ok(
+            &["init", "--admin", "admin", "--password-stdin"],
+            Some("admin-pw-1"),
+        );
+        desk.ok(
+            &["office", "add", "TSK", "--name", "Томск", "--city", "Томск"],
+            None,
+        );
+        desk.ok(
+            &[
+                "staff",
+                "add",
+                "manager1",
+                "--name",
+                "Петрова Анна Сергеевна",
+                "--office",
+                "TSK",
+                "--roles",
+                "manager",
+                "--password-stdin",
+            ],
+            Some("manager-pw-1"),
+        );
+        let csv = desk.dir.path().join("members.csv");
+        std::fs::write(&csv, MEMBERS_CSV).unwrap();
+        let out = desk.ok(&["import", "members", csv.to_str().unwrap()], None);
+        assert!(out.contains("добавлено: 3"), "{out}");
+        Some(desk)
+    }
+}
+
+#[test]
+fn a_manager_finds_a_member_opens_the_card_and_logs_a_call() {
+    let Some(desk) = Desk::new("call") else {
+        return;
+    };
+    let cmd = format!(
+        "{} --db '{}' --today {TODAY}; sleep 60",
+        env!("CARGO_BIN_EXE_coopdesk"),
+        desk.db.display()
+    );
+    let mut args = vec!["new-session", "-d", "-s", "desk", "-x", "80", "-y", "24"];
+    let envs: Vec<String> = desk
+        .env()
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.display()))
+        .collect();
+    for e in &envs {
+        args.push("-e");
+        args.push(e);
+    }
+    args.push(&cmd);
+    desk.tmux.run(&args);
+    let t = &desk.tmux;
+    t.wait_for("Логин");
+    t.type_text("manager1");
+    t.keys(&["Tab"]);
+    t.type_text("manager-pw-1");
+    t.keys(&["Enter"]);
+    t.wait_for("manager1 · TSK");
+    t.keys(&["2"]);
+    t.wait_for("Наберите фамилию");
+    // Part of a surname, in capitals: both Кузнецова and Кузьмин, Кузнецова first.
+    t.type_text("КУЗ");
+    let s = t.wait_line(&["000101", "Кузнецова Мария Ивановна", "+7 924 ***-**-71"]);
+    assert!(s.contains("Кузьмин Олег"), "{s}");
+    let first = s.lines().position(|l| l.contains("Кузнецова")).unwrap();
+    let second = s.lines().position(|l| l.contains("Кузьмин")).unwrap();
+    assert!(
+        first < second,
+        "alphabetical within the surname matches:\n{s}"
+    );
+    // Narrow down with the first name, open the card.
+    t.type_text(" мар");
+    t.wait_until("only Кузнецова", |s| {
+        s.contains("Кузнецова") && !s.contains("Кузьмин") && s.contains("найдено: 1")
+    });
+    t.keys(&["Enter"]);
+    t.wait_line(&["Кузнецова Мария Ивановна", "000101"]);
+    t.wait_line(&["Паспорт", "**** ***456"]);
+    t.wait_for("История работы (0)");
+    // Log an outgoing call: successful, 1:21, a comment.
+    t.keys(&["c"]);
+    t.wait_for("Направление");
+    t.keys(&["Tab", "Tab"]);
+    t.type_text("1:21");
+    t.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    t.type_text("договорились о встрече");
+    t.keys(&["F2"]);
+    t.wait_for("Записано в историю");
+    t.wait_for("История работы (1)");
+    t.wait_line(&[
+        "Звонок исх.",
+        "успешный",
+        "1:21",
+        "договорились о встрече",
+        "(manager1)",
+    ]);
+    // Another desk sees it: the store has it as the manager's activity today.
+    let (code, out, _) = desk.cli(
+        &["members", "search", "кузнецова", "--format", "json"],
+        None,
+    );
+    assert_eq!(code, 0);
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows[0]["member_no"], "000101");
+    assert_eq!(rows[0]["phone"], "+7 924 ***-**-71");
+    // Revealing the passport is recorded; the command line lists who saw it.
+    t.keys(&["v"]);
+    t.wait_line(&["Паспорт", "4509 123456"]);
+    t.wait_for("просмотр записан");
+    let out = desk.ok(&["members", "views", "000101"], None);
+    assert!(
+        out.trim_end().ends_with("manager1") && out.lines().count() == 1,
+        "{out}"
+    );
+    let (code, _, err) = desk.cli(&["members", "views", "999999"], None);
+    assert_eq!(code, 1, "{err}");
+    let conn = rusqlite::Connection::open(&desk.db).unwrap();
+    let (on, kind): (String, String) = conn
+        .query_row(
+            "SELECT c.on_date, c.kind FROM contacts c JOIN staff s ON s.id = c.staff_id
+             WHERE s.login = 'manager1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((on.as_str(), kind.as_str()), (TODAY, "call"));
+}
+
+#[test]
+fn imports_are_all_or_nothing_and_idempotent() {
+    let Some(desk) = Desk::new("import") else {
+        return;
+    };
+    let csv = desk.dir.path().join("members.csv");
+    // The same file again: nothing changes.
+    let out = desk.ok(&["import", "members", csv.to_str().unwrap()], None);
+    assert!(
+        out.contains("добавлено: 0") && out.contains("без изменений: 3"),
+        "{out}"
+    );
+    // A bad row: the line and field are named, nothing is written.
+    let bad = desk.dir.path().join("bad.csv");
+    let text = MEMBERS_CSV
+        .replace("000102,Кузьмин", "000104,Кузьмин2")
+        .replace("4511 111111", "4509 123456");
+    std::fs::write(&bad, text).unwrap();
+    let (code, _, err) = desk.cli(&["import", "members", bad.to_str().unwrap()], None);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(":3: last_name:"), "{err}");
+    assert!(err.contains(":4: passport:"), "{err}");
+    let (_, out, _) = desk.cli(&["members", "search", "кузьмин", "--format", "csv"], None);
+    assert!(!out.contains("000104"), "nothing written: {out}");
+    // Loans: a good file, then again.
+    let loans = desk.dir.path().join("loans.json");
+    std::fs::write(
+        &loans,
+        r#"[
+  {"contract_no": "Д-1", "member_no": "000101", "product": "consumer", "amount": "150000",
+   "issued_on": "2025-03-01", "term_months": "24", "rate": "24", "balance": "80000",
+   "overdue_amount": "5000", "overdue_since": "2026-11-01"},
+  {"contract_no": "Д-2", "member_no": "000999", "product": "consumer", "amount": "0",
+   "issued_on": "2025-03-01", "term_months": "24", "rate": "24", "balance": "1"}
+]"#,
+    )
+    .unwrap();
+    let (code, _, err) = desk.cli(&["import", "loans", loans.to_str().unwrap()], None);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(":5: member_no:") && err.contains(":5: amount:"),
+        "{err}"
+    );
+    let good = std::fs::read_to_string(&loans).unwrap();
+    let good = good
+        .split(",\n  {\"contract_no\": \"Д-2\"")
+        .next()
+        .unwrap()
+        .to_string()
+        + "\n]";
+    std::fs::write(&loans, good).unwrap();
+    let out = desk.ok(&["import", "loans", loans.to_str().unwrap()], None);
+    assert!(out.contains("добавлено: 1"), "{out}");
+    let out = desk.ok(&["import", "loans", loans.to_str().unwrap()], None);
+    assert!(out.contains("без изменений: 1"), "{out}");
+}

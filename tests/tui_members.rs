@@ -1,0 +1,480 @@
+//! The member-lookup pane drawn with ratatui's TestBackend: search results and the card at
+//! 80x24 in colour, monochrome and ASCII (insta snapshots with styles), masking per role, the
+//! recorded reveal, logging a call, and a stale edit that is reloaded and re-applied.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use coopdesk::config::Security;
+use coopdesk::domain::Role;
+use coopdesk::domain::member::{MemberInput, MemberStatus, validate_member};
+use coopdesk::i18n::Catalog;
+use coopdesk::rules::Rules;
+use coopdesk::store::Store;
+use coopdesk::store::members::MemberImport;
+use coopdesk::store::staff::hash_password;
+use coopdesk::tui::app::{App, Clock};
+use coopdesk::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+fn at(day: u32, h: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, day)
+        .unwrap()
+        .and_hms_opt(h, 0, 0)
+        .unwrap()
+}
+
+fn hash() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| hash_password("password1").unwrap())
+}
+
+const PEOPLE: &[(&str, &str, &str, &str, &str, &str)] = &[
+    (
+        "000101",
+        "Иванов",
+        "Пётр",
+        "Сергеевич",
+        "4509 123456",
+        "8 (924) 811-16-71",
+    ),
+    (
+        "000102",
+        "Иванова",
+        "Анна",
+        "Петровна",
+        "4510 654321",
+        "+7 913 016-78-92",
+    ),
+    (
+        "000103",
+        "Иваненко",
+        "Олег",
+        "Ильич",
+        "4511 111111",
+        "89131112233",
+    ),
+    (
+        "000104",
+        "Смирнов",
+        "Ильдар",
+        "Ринатович",
+        "4511 222222",
+        "",
+    ),
+];
+
+/// A database with an office, four people and four members, and an App on it.
+fn app(dir: &tempfile::TempDir, mono: bool, ascii: bool) -> App {
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    store
+        .add_office("test", "TSK", "Офис на Ленина", "Томск", at(1, 9))
+        .unwrap();
+    let mut ids = Vec::new();
+    for (login, name, role) in [
+        ("man", "Сидорова Ольга", Role::Manager),
+        ("man2", "Орлов Игорь", Role::Manager),
+        ("cash", "Орлова Нина", Role::Cashier),
+        ("nop", "Волков Павел", Role::Head),
+    ] {
+        ids.push(
+            store
+                .add_staff("test", login, name, "TSK", &[role], hash(), at(1, 9))
+                .unwrap(),
+        );
+    }
+    let office = store.office_by_code("TSK").unwrap().unwrap().id;
+    let rows: Vec<MemberImport> = PEOPLE
+        .iter()
+        .map(|p| MemberImport {
+            member_no: p.0.into(),
+            data: validate_member(
+                &MemberInput {
+                    last_name: p.1.into(),
+                    first_name: p.2.into(),
+                    patronymic: p.3.into(),
+                    birth_date: "14.03.1975".into(),
+                    passport: p.4.into(),
+                    phone: p.5.into(),
+                    reg_address: "г. Томск, ул. Ленина, 1".into(),
+                    potential: "A".into(),
+                    client_group: "бюджетники".into(),
+                    ..Default::default()
+                },
+                today(),
+            )
+            .unwrap(),
+            status: MemberStatus::Member,
+            joined_on: Some(NaiveDate::from_ymd_opt(2024, 2, 1).unwrap()),
+            office_id: office,
+            manager_id: Some(ids[0]),
+        })
+        .collect();
+    store
+        .import_members("import:test", &rows, at(20, 10))
+        .unwrap();
+    let clock = Clock {
+        today: today(),
+        fixed: Some(NaiveTime::from_hms_opt(12, 0, 0).unwrap()),
+    };
+    App::new(
+        store,
+        Rules::builtin(),
+        Catalog::builtin("ru"),
+        Theme::new(mono, ascii),
+        clock,
+        Security::default(),
+    )
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn typ(app: &mut App, s: &str) {
+    for c in s.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn login(app: &mut App, who: &str) {
+    typ(app, who);
+    press(app, KeyCode::Enter);
+    typ(app, "password1");
+    press(app, KeyCode::Enter);
+    assert!(app.actor.is_some(), "logged in as {who}");
+}
+
+/// To the members pane and type a search; wait for the worker's answer.
+fn search(app: &mut App, q: &str) {
+    press(app, KeyCode::Char('2'));
+    typ(app, q);
+    assert!(
+        app.members_wait(Duration::from_secs(10)),
+        "the search answers"
+    );
+}
+
+fn screen(app: &mut App) -> String {
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| app.draw(f)).unwrap();
+    format!("{:?}", t.backend().buffer())
+}
+
+fn text(app: &mut App) -> String {
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| app.draw(f)).unwrap();
+    t.backend().to_string()
+}
+
+#[test]
+fn results_and_card_in_colour_mono_and_ascii() {
+    for (name, mono, ascii) in [
+        ("color", false, false),
+        ("mono", true, false),
+        ("ascii", true, true),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = app(&dir, mono, ascii);
+        login(&mut a, "man");
+        search(&mut a, "ИВАН");
+        let s = screen(&mut a);
+        if ascii {
+            assert!(!s.contains('│') && !s.contains('…'), "ASCII only");
+        }
+        insta::assert_snapshot!(format!("members_results_{name}"), s);
+        press(&mut a, KeyCode::Down);
+        press(&mut a, KeyCode::Enter);
+        insta::assert_snapshot!(format!("members_card_{name}"), screen(&mut a));
+    }
+}
+
+#[test]
+fn typing_never_waits_and_stale_answers_are_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    login(&mut a, "man");
+    press(&mut a, KeyCode::Char('2'));
+    // Type quickly without waiting: only the answer to the last query is shown.
+    typ(&mut a, "смир");
+    assert!(a.members_wait(Duration::from_secs(10)));
+    // Answers to the earlier letters may still be queued; let them arrive and be ignored.
+    std::thread::sleep(Duration::from_millis(50));
+    a.tick();
+    assert_eq!(a.members.searched, "смир");
+    let names: Vec<_> = a.members.hits.iter().map(|h| h.full_name.clone()).collect();
+    assert_eq!(names, vec!["Смирнов Ильдар Ринатович"]);
+    // Digits are typed into the search, not taken as pane numbers.
+    press(&mut a, KeyCode::Esc);
+    typ(&mut a, "1671");
+    assert!(a.members_wait(Duration::from_secs(10)));
+    assert_eq!(a.pane, 1);
+    assert_eq!(a.members.hits[0].member_no.as_deref(), Some("000101"));
+    typ(&mut a, "9");
+    assert!(a.members_wait(Duration::from_secs(10)));
+    assert!(text(&mut a).contains("никого не нашлось"));
+}
+
+#[test]
+fn masking_follows_the_role_and_a_reveal_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    login(&mut a, "man");
+    search(&mut a, "иванов петр");
+    let t = text(&mut a);
+    assert!(
+        t.contains("+7 924 ***-**-71") && t.contains("**.**.1975"),
+        "{t}"
+    );
+    press(&mut a, KeyCode::Enter);
+    let t = text(&mut a);
+    assert!(
+        t.contains("**** ***456") && !t.contains("4509 123456"),
+        "{t}"
+    );
+    assert!(t.contains("г. Томск, ***"), "{t}");
+    press(&mut a, KeyCode::Char('v'));
+    let t = text(&mut a);
+    assert!(t.contains("4509 123456") && t.contains("14.03.1975"), "{t}");
+    assert!(t.contains("ул. Ленина"), "{t}");
+    assert!(t.contains("просмотр записан"), "{t}");
+    let id = a.members.card.as_ref().unwrap().card.member.id;
+    let views = a.store.personal_data_views(id).unwrap();
+    assert_eq!(
+        views,
+        vec![("2026-11-23 12:00:00".to_string(), "man".to_string())]
+    );
+
+    // The head of office sees everything without revealing; nothing is recorded.
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app(&dir, true, false);
+    login(&mut h, "nop");
+    search(&mut h, "иванов петр");
+    assert!(text(&mut h).contains("+7 924 811-16-71"));
+    press(&mut h, KeyCode::Enter);
+    assert!(text(&mut h).contains("4509 123456"));
+    let id = h.members.card.as_ref().unwrap().card.member.id;
+    assert!(h.store.personal_data_views(id).unwrap().is_empty());
+}
+
+#[test]
+fn a_call_logged_on_the_card_shows_on_the_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, false, false);
+    login(&mut a, "man");
+    search(&mut a, "смирнов");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('c'));
+    insta::assert_snapshot!("members_call_form", screen(&mut a));
+    // Direction: outgoing; outcome: no answer (two to the right); a comment.
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Right);
+    for _ in 0..5 {
+        press(&mut a, KeyCode::Tab);
+    }
+    typ(&mut a, "не берет трубку");
+    press(&mut a, KeyCode::F(2));
+    let t = text(&mut a);
+    assert!(t.contains("Записано в историю"), "{t}");
+    let line = t
+        .lines()
+        .find(|l| l.contains("Звонок"))
+        .unwrap_or_else(|| panic!("{t}"));
+    assert!(
+        line.contains("нет ответа") && line.contains("не берет трубку") && line.contains("(man)"),
+        "{line}"
+    );
+    // A bad duration is refused on its field and what was typed stays.
+    press(&mut a, KeyCode::Char('m'));
+    typ(&mut a, "полчаса");
+    press(&mut a, KeyCode::F(2));
+    let t = text(&mut a);
+    assert!(
+        t.contains("полчаса") && t.contains("длительность — минуты или мм:сс"),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_stale_edit_names_who_saved_and_is_reapplied_after_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    login(&mut a, "man");
+    search(&mut a, "смирнов");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('e'));
+    // The clerk changes the e-mail (9th field)...
+    for _ in 0..8 {
+        press(&mut a, KeyCode::Tab);
+    }
+    typ(&mut a, "smirnov@example.ru");
+    // ...while another desk saves the territory.
+    let mut other = Store::open(&dir.path().join("t.db")).unwrap();
+    let man2 = other.actor_by_login("man2").unwrap();
+    let id = a.members.card.as_ref().unwrap().card.member.id;
+    let m = other.member(id).unwrap();
+    let mut data = validate_member(
+        &MemberInput {
+            last_name: m.last_name.clone(),
+            first_name: m.first_name.clone(),
+            patronymic: m.patronymic.clone(),
+            birth_date: "14.03.1975".into(),
+            passport: m.passport.clone(),
+            reg_address: m.reg_address.clone(),
+            potential: m.potential.clone(),
+            client_group: m.client_group.clone(),
+            ..Default::default()
+        },
+        today(),
+    )
+    .unwrap();
+    data.territory = "Томск, север".into();
+    other
+        .update_member(&man2, id, m.version, &data, at(23, 11))
+        .unwrap();
+    press(&mut a, KeyCode::F(2));
+    let t = text(&mut a);
+    assert!(
+        t.contains("man2") && t.contains("2026-11-23 11:00:00"),
+        "{t}"
+    );
+    assert!(
+        t.contains("smirnov@example.ru"),
+        "what was typed stays:\n{t}"
+    );
+    insta::assert_snapshot!("members_edit_conflict", screen(&mut a));
+    press(&mut a, KeyCode::F(5));
+    press(&mut a, KeyCode::F(2));
+    let saved = a.store.member(id).unwrap();
+    assert_eq!(saved.email, "smirnov@example.ru");
+    assert_eq!(
+        saved.territory, "Томск, север",
+        "the other desk's change is kept"
+    );
+    assert_eq!(saved.updated_by.as_deref(), Some("man"));
+}
+
+#[test]
+fn a_new_application_starts_from_the_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    login(&mut a, "man");
+    search(&mut a, "иванова");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('n'));
+    let t = text(&mut a);
+    assert!(
+        t.contains("Иванова") && t.contains("Анна") && t.contains("4510 654321"),
+        "{t}"
+    );
+    assert!(t.contains("+7 913 016-78-92"), "{t}");
+}
+
+#[test]
+fn the_cash_desk_takes_a_voluntary_share_on_the_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    login(&mut a, "cash");
+    search(&mut a, "иваненко");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('p'));
+    typ(&mut a, "10000");
+    press(&mut a, KeyCode::Tab);
+    typ(&mut a, "К-77");
+    press(&mut a, KeyCode::F(2));
+    let t = text(&mut a);
+    assert!(t.contains("Добр. пай") && t.contains("10 000"), "{t}");
+    assert!(t.contains("ПКО № 000001"), "{t}");
+    assert!(t.contains("Паи всего 10 000"), "{t}");
+    // A manager is told the cash desk does it.
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = app(&dir, true, false);
+    login(&mut m, "man");
+    search(&mut m, "иваненко");
+    press(&mut m, KeyCode::Enter);
+    press(&mut m, KeyCode::Char('p'));
+    assert!(text(&mut m).contains("кассир"));
+}
+
+#[test]
+fn what_another_desk_logs_shows_up_on_an_open_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    login(&mut a, "man");
+    search(&mut a, "смирнов");
+    press(&mut a, KeyCode::Enter);
+    assert!(text(&mut a).contains("История работы (0)"));
+    let mut other = Store::open(&dir.path().join("t.db")).unwrap();
+    let man2 = other.actor_by_login("man2").unwrap();
+    let id = a.members.card.as_ref().unwrap().card.member.id;
+    let c = coopdesk::domain::member::validate_contact(
+        coopdesk::domain::member::ContactKind::Comment,
+        &coopdesk::domain::member::ContactInput {
+            comment: "просил перезвонить вечером".into(),
+            ..Default::default()
+        },
+        today(),
+    )
+    .unwrap();
+    other.log_contact(&man2, id, &c, at(23, 11)).unwrap();
+    // Not before the card is due to be read again...
+    a.tick();
+    assert!(text(&mut a).contains("История работы (0)"));
+    // ...then without a key.
+    a.members.card_read = None;
+    assert!(a.tick(), "the screen is redrawn");
+    let t = text(&mut a);
+    assert!(
+        t.contains("просил перезвонить вечером") && t.contains("(man2)"),
+        "{t}"
+    );
+}
+
+#[test]
+fn scrolling_to_the_end_of_the_results_asks_for_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    // Sixty more members named Петров…
+    let office = a.store.office_by_code("TSK").unwrap().unwrap().id;
+    let rows: Vec<MemberImport> = (0..60)
+        .map(|i| MemberImport {
+            member_no: format!("{:06}", 200 + i),
+            data: validate_member(
+                &MemberInput {
+                    last_name: format!("Петров{}", ["а", "ский", "ых"][i % 3]),
+                    first_name: "Иван".into(),
+                    birth_date: "14.03.1975".into(),
+                    passport: format!("4600 {:06}", i),
+                    ..Default::default()
+                },
+                today(),
+            )
+            .unwrap(),
+            status: MemberStatus::Member,
+            joined_on: Some(today()),
+            office_id: office,
+            manager_id: None,
+        })
+        .collect();
+    a.store.import_members("t", &rows, at(20, 10)).unwrap();
+    login(&mut a, "man");
+    search(&mut a, "петров");
+    assert_eq!(a.members.hits.len(), 50);
+    assert!(text(&mut a).contains("найдено: 50+"));
+    for _ in 0..49 {
+        press(&mut a, KeyCode::Down);
+    }
+    assert!(a.members_wait(Duration::from_secs(10)));
+    // The sixty, and Иванова Анна Петровна (a patronymic match, after the surnames).
+    assert_eq!(a.members.hits.len(), 61, "the next batch came");
+    assert_eq!(a.members.cursor, 49, "the cursor stays where it was");
+    assert_eq!(a.members.hits[60].full_name, "Иванова Анна Петровна");
+    assert!(text(&mut a).contains("найдено: 61"));
+}
