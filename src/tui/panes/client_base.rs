@@ -1019,20 +1019,47 @@ impl App {
         );
     }
 
+    /// Under a list of clients: the selected one's territory, related group and since when it
+    /// is held (what the table has no room for), then the legend of the flags.
     fn cb_draw_legend(&self, f: &mut Frame, area: Rect) {
         let t = &self.theme;
+        let cat = &self.cat;
         let inner = rule_above(f, area, t);
-        let text = if self.cb.view == CbView::Pool {
-            self.cat.t("cb.pool_legend").to_string()
+        let mut lines = Vec::new();
+        if let Some(c) = self.cb_selected_client() {
+            let none = cat.t("ui.none");
+            let or_none = |s: &str| {
+                if s.is_empty() {
+                    none.to_string()
+                } else {
+                    s.to_string()
+                }
+            };
+            lines.push(Line::from(
+                cat.f(
+                    "cb.client_line",
+                    &[
+                        ("name", &c.name),
+                        ("territory", &or_none(&c.facts.territory)),
+                        ("group", &or_none(&c.facts.related_group)),
+                        (
+                            "since",
+                            &c.facts
+                                .assigned_since
+                                .map(fmt_date)
+                                .unwrap_or_else(|| none.to_string()),
+                        ),
+                    ],
+                ),
+            ));
+        }
+        let legend = if self.cb.view == CbView::Pool {
+            cat.t("cb.pool_legend")
         } else {
-            self.cat.t("cb.legend").to_string()
+            cat.t("cb.legend")
         };
-        f.render_widget(
-            Paragraph::new(text)
-                .style(t.muted)
-                .wrap(Wrap { trim: true }),
-            inner,
-        );
+        lines.push(Line::from(Span::styled(legend.to_string(), t.muted)));
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
     }
 
     fn cb_draw_requests(&self, f: &mut Frame, area: Rect) {
