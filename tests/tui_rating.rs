@@ -2,7 +2,10 @@
 //! (insta snapshots with styles), its keys (days, months, views, forms), refusals, and the
 //! live refresh when another connection records a sale.
 
+mod common;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use common::tui::*;
 use coopdesk::config::Security;
 use coopdesk::domain::rating::Ukp;
 use coopdesk::domain::{Money, Role};
@@ -10,14 +13,10 @@ use coopdesk::i18n::Catalog;
 use coopdesk::rules::Rules;
 use coopdesk::store::Store;
 use coopdesk::store::rating::{PlanRow, SaleRow};
-use coopdesk::store::staff::hash_password;
 use coopdesk::tui::app::{App, Clock};
 use coopdesk::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use std::path::Path;
-use std::sync::OnceLock;
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -25,11 +24,6 @@ fn day(s: &str) -> NaiveDate {
 
 fn at(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
-
-fn hash() -> &'static str {
-    static H: OnceLock<String> = OnceLock::new();
-    H.get_or_init(|| hash_password("password1").unwrap())
 }
 
 fn u(s: &str) -> Ukp {
@@ -146,36 +140,6 @@ fn app(path: &Path, mono: bool, ascii: bool) -> App {
         clock,
         Security::default(),
     )
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn typ(app: &mut App, s: &str) {
-    for c in s.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
-
-fn login(app: &mut App, who: &str) {
-    typ(app, who);
-    press(app, KeyCode::Enter);
-    typ(app, "password1");
-    press(app, KeyCode::Enter);
-    assert!(app.actor.is_some(), "logged in as {who}");
-}
-
-fn screen(app: &mut App) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    format!("{:?}", t.backend().buffer())
-}
-
-fn text(app: &mut App) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    t.backend().to_string()
 }
 
 fn opened(dir: &tempfile::TempDir, who: &str, mono: bool, ascii: bool) -> App {
