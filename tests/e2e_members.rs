@@ -208,7 +208,7 @@ impl Desk {
         let csv = desk.dir.path().join("members.csv");
         std::fs::write(&csv, MEMBERS_CSV).unwrap();
         let out = desk.ok(&["import", "members", csv.to_str().unwrap()], None);
-        assert!(out.contains("добавлено: 3"), "{out}");
+        assert!(out.contains("Добавлено: 3"), "{out}");
         Some(desk)
     }
 }
@@ -321,7 +321,7 @@ fn imports_are_all_or_nothing_and_idempotent() {
     // The same file again: nothing changes.
     let out = desk.ok(&["import", "members", csv.to_str().unwrap()], None);
     assert!(
-        out.contains("добавлено: 0") && out.contains("без изменений: 3"),
+        out.contains("Добавлено: 0") && out.contains("без изменений: 3"),
         "{out}"
     );
     // A bad row: the line and field are named, nothing is written.
@@ -364,7 +364,7 @@ fn imports_are_all_or_nothing_and_idempotent() {
         + "\n]";
     std::fs::write(&loans, good).unwrap();
     let out = desk.ok(&["import", "loans", loans.to_str().unwrap()], None);
-    assert!(out.contains("добавлено: 1"), "{out}");
+    assert!(out.contains("Добавлено: 1"), "{out}");
     let out = desk.ok(&["import", "loans", loans.to_str().unwrap()], None);
     assert!(out.contains("без изменений: 1"), "{out}");
 }
