@@ -4,125 +4,16 @@
 //! Each test has its own tmux server (`tmux -L <unique socket>`), directory and database. Nothing
 //! is asserted after a fixed sleep: each step waits for the text it expects (every 50 ms, 5 s at
 //! most, or `COOPDESK_E2E_TIMEOUT_SECS`). Without tmux the tests fail, unless
-//! `COOPDESK_SKIP_TMUX=1`. (The tmux helpers follow `tests/e2e_tmux.rs`.)
+//! `COOPDESK_SKIP_TMUX=1` (the harness is `tests/common/tmux.rs`).
 
+mod common;
+
+use common::tmux::{Pane, Tmux, available, line_with, sh_quote};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
 
-const POLL: Duration = Duration::from_millis(50);
 const HEAD_PASSWORD: &str = "head-pw-2026";
-
-fn timeout() -> Duration {
-    let secs = std::env::var("COOPDESK_E2E_TIMEOUT_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(5);
-    Duration::from_secs(secs)
-}
-
-fn tmux_available() -> bool {
-    if Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    if std::env::var("COOPDESK_SKIP_TMUX").as_deref() == Ok("1") {
-        eprintln!("tmux not found: end-to-end test skipped (COOPDESK_SKIP_TMUX=1)");
-        return false;
-    }
-    panic!("tmux not found: the end-to-end tests need it (or set COOPDESK_SKIP_TMUX=1)");
-}
-
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
-
-/// One tmux server on its own socket, killed when dropped.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn new(test: &str) -> Tmux {
-        static N: AtomicU32 = AtomicU32::new(0);
-        Tmux {
-            socket: format!(
-                "coopdesk-e2e-rating-{}-{}-{test}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::Relaxed)
-            ),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-u", "-L", &self.socket, "-f", "/dev/null"])
-            .env_remove("TMUX")
-            .stdin(Stdio::null())
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("tmux {args:?}: {e}"));
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "=desk:"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "=desk:"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    fn type_text(&self, text: &str) {
-        self.run(&["send-keys", "-t", "=desk:", "-l", text]);
-    }
-
-    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() <= timeout(),
-                "waited {:.1} s for {what}; the screen was:\n{s}",
-                start.elapsed().as_secs_f32()
-            );
-            std::thread::sleep(POLL);
-        }
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(&format!("«{text}»"), |s| s.contains(text))
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-fn line_with<'s>(screen: &'s str, parts: &[&str]) -> Option<&'s str> {
-    screen.lines().find(|l| parts.iter().all(|p| l.contains(p)))
-}
 
 struct Coop {
     tmux: Tmux,
@@ -167,7 +58,7 @@ impl Coop {
     }
 
     fn new(test: &str) -> Option<Coop> {
-        if !tmux_available() {
+        if !available() {
             return None;
         }
         let dir = tempfile::Builder::new()
@@ -225,40 +116,31 @@ impl Coop {
     }
 
     /// Start the desk in tmux with `env` set, log in as the head and open the rating.
-    fn open_rating(&self, env: &str, extra: &str) {
+    fn open_rating(&self, env: &str, extra: &str) -> Pane<'_> {
         let cmd = format!(
             "{env} {} --db {} --today 2026-11-23 {extra}; sleep 30",
             sh_quote(env!("CARGO_BIN_EXE_coopdesk")),
             sh_quote(&self.db.display().to_string())
         );
-        self.tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "desk",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            &cmd,
-        ]);
-        self.tmux.wait_for("Логин");
-        self.tmux.type_text("nop");
-        self.tmux.keys(&["Enter"]);
-        self.tmux.type_text(HEAD_PASSWORD);
-        self.tmux.keys(&["Enter"]);
-        self.tmux.wait_for("Заявки");
-        self.tmux.keys(&["3"]);
-        self.tmux.wait_for("Рейтинг продаж");
+        let pane = self.tmux.new_session("desk", &cmd);
+        pane.wait_for("Логин");
+        pane.type_text("nop");
+        pane.keys(&["Enter"]);
+        pane.type_text(HEAD_PASSWORD);
+        pane.keys(&["Enter"]);
+        pane.wait_for("Заявки");
+        pane.keys(&["3"]);
+        pane.wait_for("Рейтинг продаж");
+        pane
     }
 }
 
 #[test]
 fn a_sale_recorded_elsewhere_appears_on_the_open_rating() {
     let Some(c) = Coop::new("live") else { return };
-    c.open_rating("TERM=xterm-256color", "");
+    let pane = c.open_rating("TERM=xterm-256color", "");
     // Орлов 1 of 4 = 25 %, Белова 2 of 8 = 25 %: tied, both first.
-    let s = c.tmux.wait_until("both managers", |s| {
+    let s = pane.wait_until("both managers", |s| {
         line_with(s, &["Орлов", "1.00", "4.00", "25.0"]).is_some()
             && line_with(s, &["Белова", "2.00", "8.00", "25.0"]).is_some()
     });
@@ -274,7 +156,7 @@ fn a_sale_recorded_elsewhere_appears_on_the_open_rating() {
     );
     c.cli(&["import", "sales", &more], None);
     // No key: the open pane shows 5 of 4 = 125 % within the poll, Орлов alone first.
-    let s = c.tmux.wait_until("Орлов at 125 %", |s| {
+    let s = pane.wait_until("Орлов at 125 %", |s| {
         line_with(s, &["Орлов", "5.00", "125.0"]).is_some()
     });
     assert!(line_with(&s, &["  1 ", "Орлов"]).is_some(), "{s}");
@@ -283,7 +165,7 @@ fn a_sale_recorded_elsewhere_appears_on_the_open_rating() {
     // A plan set elsewhere shows too.
     let plans = c.file("plans2.csv", "month,manager,ukp\n2026-11,belova,2\n");
     c.cli(&["import", "plans", &plans], None);
-    c.tmux.wait_until("Белова at 100 %", |s| {
+    pane.wait_until("Белова at 100 %", |s| {
         line_with(s, &["Белова", "2.00", "100.0"]).is_some()
     });
 }
@@ -291,8 +173,8 @@ fn a_sale_recorded_elsewhere_appears_on_the_open_rating() {
 #[test]
 fn the_rating_renders_in_ascii_without_colour() {
     let Some(c) = Coop::new("ascii") else { return };
-    c.open_rating("NO_COLOR=1 TERM=linux", "--ascii");
-    let s = c.tmux.wait_until("Орлов with a bar", |s| {
+    let pane = c.open_rating("NO_COLOR=1 TERM=linux", "--ascii");
+    let s = pane.wait_until("Орлов with a bar", |s| {
         line_with(s, &["Орлов", "25.0", "##|"]).is_some()
     });
     // Plain ASCII but for the language's letters: no line drawing, no block characters.
