@@ -442,3 +442,39 @@ fn scrolling_to_the_end_of_the_results_asks_for_more() {
     assert_eq!(a.members.hits[60].full_name, "Иванова Анна Петровна");
     assert!(text(&mut a).contains("найдено: 61"));
 }
+
+#[test]
+fn savings_are_sold_from_the_card_for_the_rating() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, false, false);
+    login(&mut a, "man");
+    search(&mut a, "смирнов");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('s'));
+    let t = text(&mut a);
+    // The rating's sale form, the member already filled in.
+    let member_no = PEOPLE
+        .iter()
+        .find(|p| p.1 == "Смирнов")
+        .map(|p| p.0)
+        .unwrap();
+    assert!(t.contains(member_no), "{t}");
+    // Product: the first non-loan product; the amount.
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Tab);
+    }
+    typ(&mut a, "50000");
+    press(&mut a, KeyCode::F(2));
+    let t = text(&mut a);
+    let sales: i64 = a
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM sales s JOIN members m ON m.id = s.member_id
+             WHERE m.member_no = ?1 AND s.amount = 5000000",
+            [member_no],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(sales, 1, "{t}");
+}

@@ -64,6 +64,8 @@ pub enum Action {
     Reveal,
     Share,
     MemberExit,
+    /// A sale of savings or a service, from the member card.
+    Sale,
 }
 
 /// Where a binding applies.
@@ -663,6 +665,14 @@ pub const BINDINGS: &[Binding] = &[
         "p",
         A::Share,
         "member.key.share",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('s'), N)],
+        "s",
+        A::Sale,
+        "member.key.sale",
         false
     ),
     b!(

@@ -344,6 +344,12 @@ impl App {
                 }
             }
             Action::Reveal => self.reveal(member.id),
+            // Savings and services are sold from the card too (DOMAIN §5): the rating's form.
+            Action::Sale => {
+                let no = member.member_no.clone().unwrap_or_default();
+                self.open_sale_form_for(Some(&no));
+                self.members.card_read = None;
+            }
             Action::New => {
                 self.new_application_from(&member);
                 self.members.card_read = None;

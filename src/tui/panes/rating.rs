@@ -245,6 +245,11 @@ impl App {
     }
 
     fn open_sale_form(&mut self) {
+        self.open_sale_form_for(None);
+    }
+
+    /// The sale form (savings, a service), for a member when it is opened from their card.
+    pub(crate) fn open_sale_form_for(&mut self, member_no: Option<&str>) {
         let cat = &self.cat;
         let Some(actor) = &self.actor else { return };
         let is_head = actor.roles.contains(&Role::Head);
@@ -276,7 +281,11 @@ impl App {
                 managers,
                 default.to_string(),
             ),
-            Field::text("member_no", field_label(cat, "member_no"), ""),
+            Field::text(
+                "member_no",
+                field_label(cat, "member_no"),
+                member_no.unwrap_or_default(),
+            ),
             Field::choice("product", field_label(cat, "product"), products, ""),
             Field::text("amount", field_label(cat, "amount"), ""),
             Field::text(
