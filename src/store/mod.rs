@@ -179,6 +179,8 @@ pub struct Actor {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Writes are rolled back instead of committed (see [`Store::set_rollback_writes`]).
+    rollback_writes: bool,
 }
 
 impl Store {
@@ -217,6 +219,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            rollback_writes: false,
         };
         store.migrate()?;
         Ok(store)
@@ -286,8 +289,18 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
-        tx.commit()?;
+        if self.rollback_writes {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
         Ok(out)
+    }
+
+    /// Roll every write back instead of committing it: `coopdesk bench` times the real write
+    /// paths (locks, checks, rows, history) on a database it must leave as it found it.
+    pub(crate) fn set_rollback_writes(&mut self, on: bool) {
+        self.rollback_writes = on;
     }
 
     pub fn conn(&self) -> &Connection {
