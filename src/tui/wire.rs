@@ -230,16 +230,16 @@ fn economise(
 /// Changed cells in a blank row end before erasing the end of the line pays.
 const ERASE_MIN: usize = 4;
 
-/// A cell that "erase to the end of the line" leaves as it should be: a space on the
-/// terminal's own background, no reverse, underline or strike.
+/// A cell exactly as "erase to the end of the line" leaves it (after an attribute reset): a
+/// space in the terminal's own colours, no attributes.
 fn is_blank(c: &Cell) -> bool {
     use ratatui::style::{Color, Modifier};
     c.symbol() == " "
+        && c.fg == Color::Reset
         && c.bg == Color::Reset
+        && c.underline_color == Color::Reset
+        && c.modifier == Modifier::empty()
         && c.diff_option == CellDiffOption::None
-        && !c
-            .modifier
-            .intersects(Modifier::REVERSED | Modifier::UNDERLINED | Modifier::CROSSED_OUT)
 }
 
 /// One column wide for sure (Latin, Cyrillic, box drawing), so re-sending it keeps the
