@@ -36,11 +36,17 @@ pub struct Scrolling<B> {
     inner: B,
     /// What the terminal shows; `None` when not known (before the first clear of the screen).
     shown: Option<Buffer>,
+    /// The screen was just cleared: nothing on it to move.
+    blank: bool,
 }
 
 impl<B> Scrolling<B> {
     pub fn new(inner: B) -> Scrolling<B> {
-        Scrolling { inner, shown: None }
+        Scrolling {
+            inner,
+            shown: None,
+            blank: false,
+        }
     }
 
     pub fn inner_mut(&mut self) -> &mut B {
@@ -88,7 +94,8 @@ where
         }
         let w = area.width as usize;
         // Enough rows changed for a move of rows to pay: keep the screen as it was.
-        let old = (updates.len() >= MIN_GAIN * w).then(|| shown.clone());
+        let old = (updates.len() >= MIN_GAIN * w && !self.blank).then(|| shown.clone());
+        self.blank = false;
         for (x, y, c) in &updates {
             shown.content[*y as usize * w + *x as usize] = (*c).clone();
         }
@@ -136,15 +143,22 @@ where
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
-        self.shown = match clear_type {
+        let size = self.inner.size().ok();
+        match (clear_type, size, &mut self.shown) {
             // The whole screen blank, at the size it has now.
-            ClearType::All => self
-                .inner
-                .size()
-                .ok()
-                .map(|s| Buffer::empty(ratatui::layout::Rect::new(0, 0, s.width, s.height))),
-            _ => None,
-        };
+            (ClearType::All, Some(s), Some(shown))
+                if shown.area == ratatui::layout::Rect::new(0, 0, s.width, s.height) =>
+            {
+                shown.reset();
+            }
+            (ClearType::All, Some(s), _) => {
+                self.shown = Some(Buffer::empty(ratatui::layout::Rect::new(
+                    0, 0, s.width, s.height,
+                )));
+            }
+            _ => self.shown = None,
+        }
+        self.blank = self.shown.is_some();
         self.inner.clear_region(clear_type)
     }
 
@@ -196,10 +210,11 @@ fn economise(
             row
         };
         for (k, &(x, y)) in row.iter().enumerate() {
-            if k > 0 {
+            if k > 0 && row[k - 1].0 + 1 < x {
                 let (px, _) = row[k - 1];
                 let gap = px + 1..x;
-                let jump = format!("\x1b[{};{}H", y + 1, x + 1).len();
+                // `ESC [ row ; col H`
+                let jump = 4 + digits(y + 1) + digits(x + 1);
                 let before = cell(px, y);
                 let same = |c: &Cell| {
                     narrow(c)
@@ -208,8 +223,7 @@ fn economise(
                         && c.modifier == before.modifier
                         && c.underline_color == before.underline_color
                 };
-                if !gap.is_empty()
-                    && narrow(before)
+                if narrow(before)
                     && gap.clone().all(|gx| same(cell(gx, y)))
                     && gap
                         .clone()
@@ -225,6 +239,10 @@ fn economise(
         i = j;
     }
     Ok(kept)
+}
+
+fn digits(n: u16) -> usize {
+    n.checked_ilog10().unwrap_or(0) as usize + 1
 }
 
 /// Changed cells in a blank row end before erasing the end of the line pays.
@@ -705,7 +723,9 @@ pub fn session(
             let mut sent = frame(&mut p, app, watch)?;
             add("members.letter_echo", sent, KEY_BUDGET);
             if !app.members_wait(std::time::Duration::from_secs(30)) {
-                return Err(io::Error::other("the member search did not answer in 30 s"));
+                return Err(io::Error::other(
+                    app.cat.t("speed.search_silent").to_string(),
+                ));
             }
             sent += frame(&mut p, app, watch)?;
             add("members.typed_letter", sent, KEY_BUDGET);
