@@ -68,7 +68,7 @@ fn the_bench_runs_every_section_on_a_small_demo_database() {
     }
     for row in [
         "wire.repaint.queue",
-        "wire.queue.cursor_down",
+        "wire.journal.cursor_down",
         "wire.members.typed_letter",
         "wire.switch_pane",
         "startup.first_frame",

@@ -1,13 +1,18 @@
-//! What a frame costs on the wire. The event loop draws every frame through [`frame`]; the
-//! bench and the byte-budget test draw through the same function into a [`Probe`]: the real
-//! crossterm backend writing into a byte counter instead of the terminal, so what is counted is
-//! exactly what an SSH link would carry (escape sequences, the synchronized-update brackets,
-//! the cursor moves), at a fixed terminal size.
+//! What a frame costs on the wire, and sending less of it. The event loop draws every frame
+//! through [`frame`] on a [`Scrolling`] backend over crossterm's; the bench and the
+//! byte-budget test draw through the same function and the same backends into a [`Probe`],
+//! whose crossterm backend writes into a byte counter instead of the terminal, so what is
+//! counted is exactly what an SSH link would carry (escape sequences, the synchronized-update
+//! brackets, the cursor moves), at a fixed terminal size.
+//!
+//! The screen model assumes one-column characters (Latin, Cyrillic, box drawing), which is
+//! all the interface draws; a frame with any other character turns the economies off until
+//! the screen is next cleared, so it can cost bytes but never a wrong screen.
 
 use super::app::App;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
-use ratatui::buffer::{Buffer, Cell, CellDiffOption};
+use ratatui::buffer::{Buffer, Cell, CellDiffOption, CellWidth};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use ratatui::layout::{Position, Size};
@@ -86,9 +91,9 @@ where
         let area = shown.area;
         if updates
             .iter()
-            .any(|(x, y, _)| !area.contains(Position::new(*x, *y)))
+            .any(|(x, y, c)| !area.contains(Position::new(*x, *y)) || !narrow(c))
         {
-            // Not the screen we know: say nothing clever.
+            // Not the screen we know, or a character wider than a column: nothing clever.
             self.shown = None;
             return self.inner.draw(updates.into_iter());
         }
@@ -260,12 +265,9 @@ fn is_blank(c: &Cell) -> bool {
         && c.diff_option == CellDiffOption::None
 }
 
-/// One column wide for sure (Latin, Cyrillic, box drawing), so re-sending it keeps the
-/// columns where they are.
+/// One column wide, so re-sending it keeps the columns where they are.
 fn narrow(c: &Cell) -> bool {
-    c.diff_option == CellDiffOption::None
-        && c.symbol().chars().count() == 1
-        && c.symbol().chars().all(|ch| (' '..'\u{1100}').contains(&ch))
+    c.diff_option == CellDiffOption::None && c.cell_width() == 1
 }
 
 /// Rows `top..=bottom` of the screen moved up (or down) by `by` rows.
@@ -686,11 +688,11 @@ pub fn session(
     add("idle_frame", frame(&mut p, app, watch)?, IDLE_BUDGET);
     for _ in 0..30 {
         key(app, KeyCode::Down);
-        add("queue.cursor_down", frame(&mut p, app, watch)?, KEY_BUDGET);
+        add("journal.cursor_down", frame(&mut p, app, watch)?, KEY_BUDGET);
     }
     for _ in 0..30 {
         key(app, KeyCode::Up);
-        add("queue.cursor_up", frame(&mut p, app, watch)?, KEY_BUDGET);
+        add("journal.cursor_up", frame(&mut p, app, watch)?, KEY_BUDGET);
     }
     // Every pane in turn, and a repaint of each as it first shows.
     for _ in 1..super::app::PANES.len() {
