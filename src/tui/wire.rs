@@ -688,7 +688,11 @@ pub fn session(
     add("idle_frame", frame(&mut p, app, watch)?, IDLE_BUDGET);
     for _ in 0..30 {
         key(app, KeyCode::Down);
-        add("journal.cursor_down", frame(&mut p, app, watch)?, KEY_BUDGET);
+        add(
+            "journal.cursor_down",
+            frame(&mut p, app, watch)?,
+            KEY_BUDGET,
+        );
     }
     for _ in 0..30 {
         key(app, KeyCode::Up);
