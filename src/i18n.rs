@@ -190,6 +190,7 @@ mod tests {
                         "cb_violation.",
                         "rating.",
                         "member.",
+                        "speed.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

@@ -34,8 +34,21 @@ fn the_bench_runs_every_section_on_a_small_demo_database() {
     );
     assert!(built.status.success(), "{built:?}");
 
+    let before = std::fs::read(db).unwrap();
     let out = coopdesk(&[&common[..], &["bench", "--format", "json", "--reps", "3"]].concat());
     assert!(out.status.success(), "{out:?}");
+    // The bench leaves the database as it found it (the writes it times are rolled back) and
+    // takes its scratch file for commits away.
+    assert!(
+        std::fs::read(db).unwrap() == before,
+        "the bench changed the database"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains("bench-commit"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = rows.as_array().unwrap();
     let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
@@ -44,6 +57,27 @@ fn the_bench_runs_every_section_on_a_small_demo_database() {
             names.iter().any(|n| n.starts_with(&format!("{section}."))),
             "section {section} reported nothing: {names:?}"
         );
+    }
+    // Render time of every pane at both sizes; bytes of every kind of step; the two writes
+    // and the commit, rolled back.
+    for pane in ["queue", "members", "client_base"] {
+        for size in ["80x24", "200x60"] {
+            let row = format!("render.{pane}.{size}");
+            assert!(names.contains(&row.as_str()), "{row}: {names:?}");
+        }
+    }
+    for row in [
+        "wire.repaint.queue",
+        "wire.journal.cursor_down",
+        "wire.members.typed_letter",
+        "wire.switch_pane",
+        "startup.first_frame",
+        "writes.transition",
+        "writes.call_logged",
+        "writes.commit",
+        "memory.rss",
+    ] {
+        assert!(names.contains(&row), "{row}: {names:?}");
     }
     // Every sort, both ways, first and next page.
     assert_eq!(
@@ -61,8 +95,28 @@ fn the_bench_runs_every_section_on_a_small_demo_database() {
         18
     );
     for r in rows {
+        let name = r["name"].as_str().unwrap();
+        if name.starts_with("wire.") {
+            // Bytes, one value per step: deterministic, not repeated.
+            assert_eq!(r["unit"], "bytes", "{r}");
+            assert!(
+                r["p50"].as_f64().unwrap() <= r["p99"].as_f64().unwrap(),
+                "{r}"
+            );
+            assert!(
+                r["target"].as_f64().is_some() && r["ok"].is_boolean(),
+                "{r}"
+            );
+            continue;
+        }
+        if name.starts_with("memory.") {
+            assert_eq!(r["unit"], "mib", "{r}");
+            let mib = r["p50"].as_f64().unwrap();
+            assert!(mib > 1.0 && mib < 4096.0, "{r}");
+            continue;
+        }
         assert_eq!(r["unit"], "ms", "{r}");
-        if r["name"].as_str().unwrap().starts_with("members.keystroke") {
+        if name.starts_with("members.keystroke") {
             // One sample per typed letter of every sequence.
             assert!(r["n"].as_u64().unwrap() >= 3 * 14, "{r}");
         } else {

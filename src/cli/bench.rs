@@ -23,6 +23,12 @@ pub const SECTIONS: &[Section] = &[
     ("rating", super::rating::bench),
     ("documents", super::print::bench),
     ("members", super::members::bench_section),
+    ("wire", super::bench_ui::wire),
+    ("render", super::bench_ui::render),
+    ("startup", super::bench_ui::startup),
+    ("writes", super::bench_ui::writes),
+    // Last: resident memory after everything else ran.
+    ("memory", super::bench_ui::memory),
 ];
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
@@ -97,6 +103,29 @@ impl Bench<'_> {
             p99,
             target: target_ms,
             ok: target_ms.map(|t| p95 <= t),
+        });
+    }
+
+    /// Record deterministic figures, one per step (bytes written per key): p50/p95/p99 of
+    /// them, and the target checked against the largest, since every step must keep it.
+    pub fn sizes(&mut self, name: &str, unit: Unit, target: Option<f64>, mut values: Vec<f64>) {
+        values.sort_by(f64::total_cmp);
+        let q = |q: f64| -> f64 {
+            if values.is_empty() {
+                return 0.0;
+            }
+            values[((values.len() as f64 * q).ceil() as usize).clamp(1, values.len()) - 1]
+        };
+        let max = values.last().copied().unwrap_or(0.0);
+        self.rows.push(Row {
+            name: name.to_string(),
+            unit,
+            n: values.len(),
+            p50: q(0.50),
+            p95: q(0.95),
+            p99: max,
+            target,
+            ok: target.map(|t| max <= t),
         });
     }
 

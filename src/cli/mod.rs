@@ -5,6 +5,7 @@
 
 pub mod backup;
 pub mod bench;
+pub mod bench_ui;
 pub mod client_base;
 pub mod demo;
 pub mod export;

@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_rating.sql"),
     include_str!("migrations/006_documents.sql"),
     include_str!("migrations/007_client_base.sql"),
+    include_str!("migrations/009_speed.sql"),
 ];
 
 /// The schema version this build writes.
@@ -188,6 +189,8 @@ pub struct Actor {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Writes are rolled back instead of committed (see [`Store::set_rollback_writes`]).
+    rollback_writes: bool,
 }
 
 impl Store {
@@ -226,6 +229,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            rollback_writes: false,
         };
         store.migrate()?;
         Ok(store)
@@ -295,8 +299,18 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
-        tx.commit()?;
+        if self.rollback_writes {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
         Ok(out)
+    }
+
+    /// Roll every write back instead of committing it: `coopdesk bench` times the real write
+    /// paths (locks, checks, rows, history) on a database it must leave as it found it.
+    pub(crate) fn set_rollback_writes(&mut self, on: bool) {
+        self.rollback_writes = on;
     }
 
     pub fn conn(&self) -> &Connection {

@@ -7,6 +7,7 @@ pub mod keymap;
 pub mod panes;
 pub mod theme;
 pub mod widgets;
+pub mod wire;
 
 use crate::cli::{Context, Failure};
 use app::{App, Clock};
@@ -14,8 +15,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use ratatui::crossterm::terminal::{
-    self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
-    LeaveAlternateScreen,
+    self, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use ratatui::crossterm::{cursor, execute};
 use std::io::{self, Write};
@@ -113,7 +113,7 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
     )?;
     install_panic_hook();
     let _guard = TerminalGuard::new().map_err(|e| Failure::Setup(e.to_string()))?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
+    let mut terminal = Terminal::new(wire::Scrolling::new(CrosstermBackend::new(io::stdout())))
         .map_err(|e| Failure::Setup(e.to_string()))?;
     terminal
         .clear()
@@ -183,8 +183,8 @@ fn terminal_alive() -> bool {
 }
 
 /// Draw only when something changed: a key, a resize, or the minute on the clock.
-fn event_loop<W: Write>(
-    terminal: &mut Terminal<CrosstermBackend<W>>,
+fn event_loop<B: ratatui::backend::Backend<Error = io::Error> + Write>(
+    terminal: &mut Terminal<B>,
     app: &mut App,
     stop: &AtomicBool,
 ) -> io::Result<()> {
@@ -195,9 +195,7 @@ fn event_loop<W: Write>(
             return Ok(());
         }
         if dirty {
-            execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-            terminal.draw(|f| app.draw(f))?;
-            execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+            wire::frame(terminal, app)?;
             dirty = false;
         }
         if event::poll(app.poll_interval())? {
