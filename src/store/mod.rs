@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_documents.sql"),
     include_str!("migrations/007_client_base.sql"),
     include_str!("migrations/009_speed.sql"),
+    include_str!("migrations/010_activity.sql"),
 ];
 
 /// The schema version this build writes.
