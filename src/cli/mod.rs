@@ -13,6 +13,7 @@ pub mod members;
 pub mod print;
 pub mod scorecard;
 pub mod setup;
+pub mod stress;
 
 use crate::config::Config;
 use crate::i18n::Catalog;
@@ -144,6 +145,12 @@ pub enum Command {
         /// Repetitions of each timed operation.
         #[arg(long, default_value_t = 50)]
         reps: usize,
+    },
+    /// Many desks writing one database at once, and the proof nothing was lost (for testing).
+    #[command(hide = true)]
+    Stress {
+        #[command(subcommand)]
+        command: stress::StressCommand,
     },
 }
 
@@ -441,6 +448,7 @@ pub fn main() -> ExitCode {
         Some(Command::ClientBase { command }) => client_base::run(&ctx, command),
         Some(Command::Backup { to }) => backup::backup(&ctx, to.as_deref()),
         Some(Command::Check) => backup::check(&ctx),
+        Some(Command::Stress { command }) => stress::run(&ctx, command),
         Some(Command::Import {
             command: ImportCommand::Turnover { file },
         }) => client_base::import_turnover(&ctx, file),
