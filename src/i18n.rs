@@ -189,6 +189,7 @@ mod tests {
                         "cb_refuse.",
                         "cb_violation.",
                         "member.",
+                        "audit.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

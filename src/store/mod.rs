@@ -3,6 +3,7 @@
 //! role check, the change, its history row and its side effects happen together.
 
 pub mod applications;
+pub mod audit_trail;
 pub mod backup;
 pub mod client_base;
 pub mod demo;
@@ -29,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_members.sql"),
     include_str!("migrations/006_documents.sql"),
     include_str!("migrations/007_client_base.sql"),
+    include_str!("migrations/008_audit.sql"),
 ];
 
 /// The schema version this build writes.
