@@ -188,6 +188,7 @@ mod tests {
                         "backup.",
                         "cb_refuse.",
                         "cb_violation.",
+                        "rating.",
                         "member.",
                         "audit.",
                     ];

@@ -14,6 +14,8 @@ use std::path::Path;
 use std::str::FromStr;
 use toml::Spanned;
 
+pub mod rating;
+
 pub const PRODUCTS_TOML: &str = include_str!("../assets/rules/products.toml");
 pub const QUEUE_TOML: &str = include_str!("../assets/rules/queue.toml");
 pub const CALENDAR_TOML: &str = include_str!("../assets/rules/calendar.toml");
@@ -50,6 +52,9 @@ pub struct Rules {
     pub scorecard: Option<crate::scorecards::LoadedCard>,
     /// Client-base norms (`client_base.toml`, DOMAIN §6).
     pub client_base: crate::domain::client_base::ClientBaseRules,
+    /// The daily sales rating's bands and bonus bases (`rating.toml`; it also sets each
+    /// product's `ukp`).
+    pub rating: crate::domain::rating::RatingRules,
 }
 
 impl Rules {
@@ -84,7 +89,7 @@ impl Rules {
             Ok((format!("assets/rules/{name}"), builtin.to_string()))
         };
         let (pf, ps) = read("products.toml", PRODUCTS_TOML)?;
-        let (products, fees) = parse_products(&pf, &ps)?;
+        let (mut products, fees) = parse_products(&pf, &ps)?;
         let (qf, qs) = read("queue.toml", QUEUE_TOML)?;
         let (time_limits, checks, bureau_outcomes) = parse_queue(&qf, &qs)?;
         let (cf, cs) = read("calendar.toml", CALENDAR_TOML)?;
@@ -94,6 +99,8 @@ impl Rules {
             crate::client_base_rules::CLIENT_BASE_TOML,
         )?;
         let client_base = crate::client_base_rules::parse(&bf, &bs)?;
+        let (rf, rs) = read("rating.toml", rating::RATING_TOML)?;
+        let rating = rating::parse(&rf, &rs, &mut products)?;
         Ok(Rules {
             products,
             fees,
@@ -103,6 +110,7 @@ impl Rules {
             calendar,
             scorecard: None,
             client_base,
+            rating,
         })
     }
 }
@@ -130,7 +138,9 @@ struct ProductRow {
     min_term_months: u32,
     max_term_months: u32,
     rate: Spanned<String>,
-    ukp: Spanned<String>,
+    /// Moved to rating.toml `[ukp]`: refused here with a pointer there.
+    #[serde(default)]
+    ukp: Option<Spanned<String>>,
     #[serde(default)]
     schedule: ScheduleKind,
 }
@@ -154,7 +164,12 @@ fn money_at(file: &str, src: &str, key: &str, v: &Spanned<String>) -> Result<Mon
     })
 }
 
-fn decimal_at(file: &str, src: &str, key: &str, v: &Spanned<String>) -> Result<Decimal, FileError> {
+pub(crate) fn decimal_at(
+    file: &str,
+    src: &str,
+    key: &str,
+    v: &Spanned<String>,
+) -> Result<Decimal, FileError> {
     match Decimal::from_str(v.get_ref().trim()) {
         Ok(d) if !d.is_sign_negative() => Ok(d),
         _ => Err(tomlfile::error_at(
@@ -185,6 +200,15 @@ fn parse_products(file: &str, src: &str) -> Result<(Vec<Product>, Fees), FileErr
         if !seen.insert(r.code.clone()) {
             return Err(at("code", "duplicate product code"));
         }
+        if let Some(u) = &r.ukp {
+            return Err(tomlfile::error_at(
+                file,
+                src,
+                Some(u.span()),
+                "ukp",
+                "УКП per product are set in rating.toml, [ukp]",
+            ));
+        }
         let min_amount = money_at(file, src, "min_amount", &r.min_amount)?;
         let max_amount = money_at(file, src, "max_amount", &r.max_amount)?;
         if min_amount > max_amount {
@@ -214,7 +238,8 @@ fn parse_products(file: &str, src: &str) -> Result<(Vec<Product>, Fees), FileErr
             min_term_months: r.min_term_months,
             max_term_months: r.max_term_months,
             rate: decimal_at(file, src, "rate", &r.rate)?,
-            ukp: decimal_at(file, src, "ukp", &r.ukp)?,
+            // Set from rating.toml once it is read.
+            ukp: Decimal::ZERO,
             schedule: r.schedule,
         });
     }

@@ -203,7 +203,7 @@ fn profile_imports_report_and_unassignment() {
     );
     assert_eq!(iv["paying"], 1);
     assert_eq!(iv["paying_share"], "33.3");
-    assert_eq!(iv["paying_share_min"], "35");
+    assert_eq!(iv["paying_share_min"], "35.0");
     assert_eq!(
         (iv["non_core"].as_u64(), iv["non_core_max"].as_u64()),
         (Some(1), Some(0))

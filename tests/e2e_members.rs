@@ -5,124 +5,22 @@
 //! waits for its text, 5 s at most or `COOPDESK_E2E_TIMEOUT_SECS`; `COOPDESK_SKIP_TMUX=1`
 //! skips when tmux is missing).
 
+mod common;
+
+use common::tmux::{Tmux, available};
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
 
 const TODAY: &str = "2026-11-23";
 
 const MEMBERS_CSV: &str = "\
 member_no,last_name,first_name,patronymic,birth_date,passport,phone,email,reg_address,fact_address,status,joined_on,office,manager,potential,client_group,territory,related_group
-000101,Кузнецова,Мария,Ивановна,14.03.1975,4509 123456,8 (924) 811-16-71,,\"г. Томск, ул. Ленина, 1\",,member,01.02.2024,TSK,manager1,A,бюджетники,Томск,
+000101,Кузнецова,Мария,Ивановна,14.03.1975,4509 123456,8 (924) 811-16-71,,\"г. Томск, ул. Ленина, 1\",,member,01.02.2024,TSK,manager1,A,installers,Томск,
 000102,Кузьмин,Олег,Петрович,02.11.1980,4510 654321,+79130167892,,\"г. Томск, пр. Мира, 5\",,member,15.06.2023,TSK,,B,,,
 000103,Смирнов,Ильдар,Ринатович,21.07.1969,4511 111111,,,\"г. Северск, ул. Ленина, 3\",,left,10.10.2020,TSK,,,,,
 ";
-
-fn timeout() -> Duration {
-    let secs = std::env::var("COOPDESK_E2E_TIMEOUT_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(5);
-    Duration::from_secs(secs)
-}
-
-fn tmux_available() -> bool {
-    if Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    if std::env::var("COOPDESK_SKIP_TMUX").as_deref() == Ok("1") {
-        eprintln!("tmux not found: end-to-end test skipped (COOPDESK_SKIP_TMUX=1)");
-        return false;
-    }
-    panic!("tmux not found: install tmux, or set COOPDESK_SKIP_TMUX=1 to skip");
-}
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn new(test: &str) -> Tmux {
-        static N: AtomicU32 = AtomicU32::new(0);
-        Tmux {
-            socket: format!(
-                "coopdesk-e2e-members-{}-{}-{test}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::Relaxed)
-            ),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-u", "-L", &self.socket, "-f", "/dev/null"])
-            .args(args)
-            .env_remove("TMUX")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("tmux {args:?}: {e}"));
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "=desk:"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "=desk:"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    fn type_text(&self, text: &str) {
-        self.run(&["send-keys", "-t", "=desk:", "-l", text]);
-    }
-
-    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            if start.elapsed() > timeout() {
-                panic!("waited for {what}; the screen was:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(&format!("«{text}»"), |s| s.contains(text))
-    }
-
-    fn wait_line(&self, parts: &[&str]) -> String {
-        self.wait_until(&format!("a line with {parts:?}"), |s| {
-            s.lines().any(|l| parts.iter().all(|p| l.contains(p)))
-        })
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
 
 struct Desk {
     tmux: Tmux,
@@ -172,7 +70,7 @@ impl Desk {
     }
 
     fn new(test: &str) -> Option<Desk> {
-        if !tmux_available() {
+        if !available() {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -208,7 +106,7 @@ impl Desk {
         let csv = desk.dir.path().join("members.csv");
         std::fs::write(&csv, MEMBERS_CSV).unwrap();
         let out = desk.ok(&["import", "members", csv.to_str().unwrap()], None);
-        assert!(out.contains("добавлено: 3"), "{out}");
+        assert!(out.contains("Добавлено: 3"), "{out}");
         Some(desk)
     }
 }
@@ -235,7 +133,7 @@ fn a_manager_finds_a_member_opens_the_card_and_logs_a_call() {
     }
     args.push(&cmd);
     desk.tmux.run(&args);
-    let t = &desk.tmux;
+    let t = desk.tmux.pane("desk");
     t.wait_for("Логин");
     t.type_text("manager1");
     t.keys(&["Tab"]);
@@ -321,7 +219,7 @@ fn imports_are_all_or_nothing_and_idempotent() {
     // The same file again: nothing changes.
     let out = desk.ok(&["import", "members", csv.to_str().unwrap()], None);
     assert!(
-        out.contains("добавлено: 0") && out.contains("без изменений: 3"),
+        out.contains("Добавлено: 0") && out.contains("без изменений: 3"),
         "{out}"
     );
     // A bad row: the line and field are named, nothing is written.
@@ -364,7 +262,7 @@ fn imports_are_all_or_nothing_and_idempotent() {
         + "\n]";
     std::fs::write(&loans, good).unwrap();
     let out = desk.ok(&["import", "loans", loans.to_str().unwrap()], None);
-    assert!(out.contains("добавлено: 1"), "{out}");
+    assert!(out.contains("Добавлено: 1"), "{out}");
     let out = desk.ok(&["import", "loans", loans.to_str().unwrap()], None);
     assert!(out.contains("без изменений: 1"), "{out}");
 }

@@ -8,102 +8,15 @@
 //! most, or `COOPDESK_E2E_TIMEOUT_SECS`). Without tmux the test fails, unless
 //! `COOPDESK_SKIP_TMUX=1`.
 
+mod common;
 mod print_fixture;
 
+use common::tmux::{Tmux, available, sh_quote};
 use coopdesk::domain::Status;
 use coopdesk::store::Store;
 use print_fixture::PASSWORD;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn timeout() -> Duration {
-    let secs = std::env::var("COOPDESK_E2E_TIMEOUT_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(5);
-    Duration::from_secs(secs)
-}
-
-fn tmux_available() -> bool {
-    if Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    if std::env::var("COOPDESK_SKIP_TMUX").as_deref() == Ok("1") {
-        eprintln!("tmux not found: end-to-end test skipped (COOPDESK_SKIP_TMUX=1)");
-        return false;
-    }
-    panic!("tmux not found: install tmux, or set COOPDESK_SKIP_TMUX=1 to skip");
-}
-
-/// A tmux server on its own socket, killed when dropped.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-u", "-L", &self.socket, "-f", "/dev/null"])
-            .args(args)
-            .env_remove("TMUX")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("tmux {args:?}: {e}"));
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "=p:"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "=p:"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    fn type_text(&self, text: &str) {
-        self.run(&["send-keys", "-t", "=p:", "-l", text]);
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            if start.elapsed() > timeout() {
-                panic!("waited for «{text}»; the screen was:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
+use std::process::Command;
 
 fn isolated(cmd: &mut Command, dir: &Path) {
     cmd.env("HOME", dir)
@@ -113,7 +26,7 @@ fn isolated(cmd: &mut Command, dir: &Path) {
 
 #[test]
 fn the_print_key_prints_the_contract_of_an_authorized_application() {
-    if !tmux_available() {
+    if !available() {
         return;
     }
     let dir = tempfile::Builder::new()
@@ -137,9 +50,7 @@ fn the_print_key_prints_the_contract_of_an_authorized_application() {
     .unwrap();
     std::fs::create_dir_all(dir.path().join("printer")).unwrap();
 
-    let tmux = Tmux {
-        socket: format!("coopdesk-e2e-print-{}", std::process::id()),
-    };
+    let server = Tmux::new("print");
     let d = dir.path();
     let command = format!(
         "env -u NO_COLOR HOME={home} XDG_CONFIG_HOME={cfg} XDG_DATA_HOME={data} {bin} --db {db} --config {config} --today 2026-11-23; sleep 60",
@@ -150,17 +61,7 @@ fn the_print_key_prints_the_contract_of_an_authorized_application() {
         db = sh_quote(&db.display().to_string()),
         config = sh_quote(&config.display().to_string()),
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "p",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &command,
-    ]);
+    let tmux = server.new_session("p", &command);
     tmux.wait_for("Логин");
     tmux.type_text("mgr");
     tmux.keys(&["Tab"]);

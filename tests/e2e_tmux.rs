@@ -11,6 +11,10 @@
 //! the screen every 50 ms, 5 s at most, or `COOPDESK_E2E_TIMEOUT_SECS`) and fails with the last
 //! screen when it does not come. Without tmux the tests fail, unless `COOPDESK_SKIP_TMUX=1`.
 
+mod common;
+
+use common::tmux::{POLL, Pane, Tmux, available as tmux_available, sh_quote, timeout};
+
 use coopdesk::domain::Status;
 use coopdesk::domain::draft::BORROWER_FIELDS;
 use coopdesk::i18n::Catalog;
@@ -18,13 +22,11 @@ use coopdesk::rules::Rules;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const TODAY: &str = "2026-11-23";
 const TODAY_SHOWN: &str = "23.11.2026";
-const POLL: Duration = Duration::from_millis(50);
 
 const APPLICATIONS_CSV: &str = "\
 external_id,last_name,first_name,patronymic,birth_date,passport,reg_address,fact_address,phone,email,income,expenses,payments,deductions,product,amount,term_months,purpose,office
@@ -67,197 +69,14 @@ const AFTER_EXIT: &str = "; echo \"EXITED rc=$?\"; \
     printf 'TTY:%s\\n' \"$(stty -a | tr ' ;' '\\n\\n' | grep -E -x -e '-?icanon' -e '-?echo' | tr '\\n' ' ')\"; \
     sleep 60";
 
-fn timeout() -> Duration {
-    let secs = std::env::var("COOPDESK_E2E_TIMEOUT_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(5);
-    Duration::from_secs(secs)
+/// What these tests ask of a pane beyond the shared harness: the app's process, its exit.
+trait PaneExt {
+    fn app_pid(&self) -> String;
+    fn wait_exit(&self) -> String;
+    fn assert_terminal_restored(&self, screen: &str);
 }
 
-/// Is tmux there? Missing tmux fails the test, unless the person running the tests said to skip.
-fn tmux_available() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return true;
-    }
-    if std::env::var("COOPDESK_SKIP_TMUX").as_deref() == Ok("1") {
-        eprintln!("tmux not found: end-to-end test skipped (COOPDESK_SKIP_TMUX=1)");
-        return false;
-    }
-    panic!(
-        "tmux not found: the end-to-end tests need it (install tmux, \
-         or set COOPDESK_SKIP_TMUX=1 to skip them)"
-    );
-}
-
-/// Quote for `sh`.
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
-
-// ----- tmux ---------------------------------------------------------------------------------
-
-/// One tmux server on its own socket; killed when dropped, whichever way the test ends.
-struct Tmux {
-    socket: String,
-    /// Where tmux put the socket file, once the server runs; tmux leaves it behind.
-    socket_path: OnceLock<String>,
-}
-
-impl Tmux {
-    fn new(test: &str) -> Tmux {
-        static N: AtomicU32 = AtomicU32::new(0);
-        Tmux {
-            socket: format!(
-                "coopdesk-e2e-{}-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::Relaxed),
-                test
-            ),
-            socket_path: OnceLock::new(),
-        }
-    }
-
-    fn command(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-u", "-L", &self.socket, "-f", "/dev/null"])
-            .env_remove("TMUX")
-            .stdin(Stdio::null());
-        c
-    }
-
-    /// Start a detached session running `command` at 80×24.
-    fn new_session(&self, name: &str, command: &str) {
-        self.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            "80",
-            "-y",
-            "24",
-            command,
-        ]);
-        if self.socket_path.get().is_none() {
-            let path = self.run(&["display-message", "-p", "#{socket_path}"]);
-            let path = path.trim();
-            if path.ends_with(&self.socket) {
-                let _ = self.socket_path.set(path.to_string());
-            }
-        }
-    }
-
-    /// Run a tmux command; its standard output.
-    fn run(&self, args: &[&str]) -> String {
-        let out = self
-            .command()
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("tmux {args:?}: {e}"));
-        assert!(
-            out.status.success(),
-            "tmux {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self
-            .command()
-            .arg("kill-server")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        if let Some(p) = self.socket_path.get() {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-/// One tmux session running coopdesk.
-struct Pane<'a> {
-    tmux: &'a Tmux,
-    /// `=name:`, exactly that session.
-    target: String,
-}
-
-impl Pane<'_> {
-    fn screen(&self) -> String {
-        self.tmux.run(&["capture-pane", "-p", "-t", &self.target])
-    }
-
-    /// The screen with its SGR attributes.
-    fn screen_with_attributes(&self) -> String {
-        self.tmux
-            .run(&["capture-pane", "-p", "-e", "-t", &self.target])
-    }
-
-    /// A tmux format for this pane, e.g. `#{alternate_on}`.
-    fn format(&self, f: &str) -> String {
-        self.tmux
-            .run(&["display-message", "-p", "-t", &self.target, f])
-            .trim()
-            .to_string()
-    }
-
-    /// Keys by tmux name: `Enter`, `Tab`, `Right`, `PageDown`, `F2`, `s`…
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.target];
-        args.extend_from_slice(keys);
-        self.tmux.run(&args);
-    }
-
-    /// Text typed as it is.
-    fn type_text(&self, text: &str) {
-        self.tmux
-            .run(&["send-keys", "-t", &self.target, "-l", text]);
-    }
-
-    /// Poll the screen until `ok` holds; the screen then. On timeout, fail showing the screen.
-    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let limit = timeout();
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            if start.elapsed() > limit {
-                panic!(
-                    "waited {:.1} s for {what}; the screen was:\n{}\n{screen}{}",
-                    start.elapsed().as_secs_f32(),
-                    "-".repeat(80),
-                    "-".repeat(80)
-                );
-            }
-            std::thread::sleep(POLL);
-        }
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(&format!("«{text}»"), |s| s.contains(text))
-    }
-
-    /// Wait for `text` to leave the screen.
-    fn wait_gone(&self, text: &str) -> String {
-        self.wait_until(&format!("«{text}» to go"), |s| !s.contains(text))
-    }
-
-    /// Wait for one line holding every part.
-    fn wait_line(&self, parts: &[&str]) -> String {
-        self.wait_until(&format!("a line with {parts:?}"), |s| {
-            line_with(s, parts).is_some()
-        })
-    }
-
+impl PaneExt for Pane<'_> {
     /// The process id of coopdesk, the child of the pane's shell.
     fn app_pid(&self) -> String {
         let shell = self.format("#{pane_pid}");
@@ -334,10 +153,6 @@ impl Drop for Reaper {
             let _ = Command::new("kill").args(["-KILL", &self.0]).status();
         }
     }
-}
-
-fn line_with<'s>(screen: &'s str, parts: &[&str]) -> Option<&'s str> {
-    screen.lines().find(|l| parts.iter().all(|p| l.contains(p)))
 }
 
 // ----- the cooperative ------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 //! Screens drawn with ratatui's TestBackend and compared with insta snapshots at 80x24 in
 //! colour, monochrome and ASCII. The snapshots include styles, so a lost highlight shows.
 
+mod common;
+use common::tui::*;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use coopdesk::config::Security;
 use coopdesk::domain::Role;
@@ -9,13 +12,11 @@ use coopdesk::i18n::Catalog;
 use coopdesk::rules::Rules;
 use coopdesk::store::Store;
 use coopdesk::store::applications::ImportRow;
-use coopdesk::store::staff::hash_password;
 use coopdesk::tui::app::{App, Clock};
 use coopdesk::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::sync::OnceLock;
+use ratatui::crossterm::event::KeyCode;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
@@ -26,11 +27,6 @@ fn at(day: u32, h: u32) -> NaiveDateTime {
         .unwrap()
         .and_hms_opt(h, 0, 0)
         .unwrap()
-}
-
-fn hash() -> &'static str {
-    static H: OnceLock<String> = OnceLock::new();
-    H.get_or_init(|| hash_password("password1").unwrap())
 }
 
 fn input(last: &str, first: &str, passport: &str, product: &str, amount: &str) -> ApplicationInput {
@@ -111,47 +107,17 @@ fn app(dir: &tempfile::TempDir, mono: bool, ascii: bool) -> App {
     )
 }
 
-fn press(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn typ(app: &mut App, s: &str) {
-    for c in s.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
-
-fn login(app: &mut App, who: &str) {
-    typ(app, who);
-    press(app, KeyCode::Enter);
-    typ(app, "password1");
-    press(app, KeyCode::Enter);
-    assert!(app.actor.is_some(), "logged in as {who}");
-}
-
-fn screen(app: &mut App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    format!("{:?}", t.backend().buffer())
-}
-
-fn text(app: &mut App) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    t.backend().to_string()
-}
-
 #[test]
 fn login_screen() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(&dir, false, false);
-    insta::assert_snapshot!("login_color", screen(&mut a, 80, 24));
+    insta::assert_snapshot!("login_color", screen_at(&mut a, 80, 24));
     typ(&mut a, "man");
     press(&mut a, KeyCode::Enter);
     typ(&mut a, "wrong");
     press(&mut a, KeyCode::Enter);
     assert!(a.actor.is_none());
-    insta::assert_snapshot!("login_wrong_password_mono", screen(&mut { a }, 80, 24));
+    insta::assert_snapshot!("login_wrong_password_mono", screen_at(&mut { a }, 80, 24));
 }
 
 #[test]
@@ -164,7 +130,7 @@ fn journal_in_colour_mono_and_ascii() {
         let dir = tempfile::tempdir().unwrap();
         let mut a = app(&dir, mono, ascii);
         login(&mut a, "man");
-        let s = screen(&mut a, 80, 24);
+        let s = screen_at(&mut a, 80, 24);
         if ascii {
             assert!(
                 !s.contains('│') && !s.contains('─'),
@@ -194,7 +160,7 @@ fn dialog_tabs_and_errors() {
     let mut a = app(&dir, false, false);
     login(&mut a, "man");
     press(&mut a, KeyCode::Enter);
-    insta::assert_snapshot!("dialog_borrower", screen(&mut a, 80, 24));
+    insta::assert_snapshot!("dialog_borrower", screen_at(&mut a, 80, 24));
     // Break the passport and save: the field is marked, the typed text stays.
     for _ in 0..4 {
         press(&mut a, KeyCode::Tab);
@@ -204,10 +170,10 @@ fn dialog_tabs_and_errors() {
     let t = text(&mut a);
     assert!(t.contains("4509 1234569"), "what was typed stays:\n{t}");
     assert!(t.contains("серия — 4 цифры"), "the reason is shown:\n{t}");
-    insta::assert_snapshot!("dialog_error", screen(&mut a, 80, 24));
+    insta::assert_snapshot!("dialog_error", screen_at(&mut a, 80, 24));
     press(&mut a, KeyCode::PageDown);
     press(&mut a, KeyCode::PageDown);
-    insta::assert_snapshot!("dialog_checks", screen(&mut a, 80, 24));
+    insta::assert_snapshot!("dialog_checks", screen_at(&mut a, 80, 24));
 }
 
 #[test]
@@ -216,7 +182,7 @@ fn help_lists_the_keys_of_the_pane() {
     let mut a = app(&dir, false, true);
     login(&mut a, "man");
     typ(&mut a, "?");
-    insta::assert_snapshot!("help_ascii", screen(&mut a, 80, 24));
+    insta::assert_snapshot!("help_ascii", screen_at(&mut a, 80, 24));
 }
 
 #[test]
@@ -239,7 +205,7 @@ fn search_as_you_type_folds_yo() {
     let t = text(&mut a);
     assert!(t.contains("Ёлкин"), "{t}");
     assert!(!t.contains("Иванов"), "{t}");
-    insta::assert_snapshot!("search", screen(&mut a, 80, 24));
+    insta::assert_snapshot!("search", screen_at(&mut a, 80, 24));
 }
 
 #[test]
@@ -265,12 +231,14 @@ fn small_and_large_terminals() {
 }
 
 #[test]
-fn other_panes_say_they_are_not_there_yet() {
+fn every_pane_is_there() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(&dir, false, false);
     login(&mut a, "man");
-    typ(&mut a, "3");
-    assert!(text(&mut a).contains("ещё не готова"));
+    for pane in ["1", "2", "3", "4"] {
+        typ(&mut a, pane);
+        assert!(!text(&mut a).contains("ещё не готова"), "pane {pane}");
+    }
 }
 
 /// The same App with the shipped scorecard active.
@@ -296,7 +264,7 @@ fn scoring_tab_shows_total_category_and_why() {
         "an unanswered card is category 3:\n{t}"
     );
     assert!(t.contains("принудительно"), "and says why:\n{t}");
-    insta::assert_snapshot!("scoring_color", screen(&mut a, 80, 24));
+    insta::assert_snapshot!("scoring_color", screen_at(&mut a, 80, 24));
     // Answer the first question; the total moves with it.
     let before = t.lines().find(|l| l.contains("Итого")).unwrap().to_string();
     for _ in 0..3 {
@@ -311,7 +279,7 @@ fn scoring_tab_shows_total_category_and_why() {
         press(&mut b, KeyCode::Enter);
         press(&mut b, KeyCode::PageDown);
         press(&mut b, KeyCode::PageDown);
-        screen(&mut b, 80, 24)
+        screen_at(&mut b, 80, 24)
     });
     let _ = (before, after);
 }
@@ -338,7 +306,7 @@ fn loan_tab_calculates_and_shows_the_schedule() {
     let t = text(&mut a);
     // 150 000 at 24 % for 24 months, annuity: 150000 × 0.02 / (1 − 1.02^−24) = 7 930,66.
     assert!(t.contains("Платёж в месяц: 7 930,66"), "{t}");
-    insta::assert_snapshot!("loan_calculator", screen(&mut a, 80, 24));
+    insta::assert_snapshot!("loan_calculator", screen_at(&mut a, 80, 24));
     press(&mut a, KeyCode::F(3));
     press(&mut a, KeyCode::End);
     let t = text(&mut a);

@@ -1,6 +1,9 @@
 //! The client-base pane drawn with TestBackend at 80×24, compared with insta snapshots (styles
 //! included, so a lost highlight of a breached norm shows) in colour, monochrome and ASCII.
 
+mod common;
+use common::tui::*;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use coopdesk::config::Security;
 use coopdesk::domain::client_base::months_back;
@@ -9,14 +12,10 @@ use coopdesk::i18n::Catalog;
 use coopdesk::rules::Rules;
 use coopdesk::store::Store;
 use coopdesk::store::client_base::{By, ProfileChange, TurnoverRow};
-use coopdesk::store::staff::hash_password;
 use coopdesk::tui::app::{App, Clock};
 use coopdesk::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use rusqlite::params;
-use std::sync::OnceLock;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
@@ -24,11 +23,6 @@ fn today() -> NaiveDate {
 
 fn at() -> NaiveDateTime {
     today().and_hms_opt(9, 0, 0).unwrap()
-}
-
-fn hash() -> &'static str {
-    static H: OnceLock<String> = OnceLock::new();
-    H.get_or_init(|| hash_password("password1").unwrap())
 }
 
 /// Two universal managers (one over the maximum, one fine), a dealers' manager under the
@@ -162,36 +156,6 @@ fn app(dir: &tempfile::TempDir, mono: bool, ascii: bool) -> App {
         clock,
         Security::default(),
     )
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn typ(app: &mut App, s: &str) {
-    for c in s.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
-
-fn login(app: &mut App, who: &str) {
-    typ(app, who);
-    press(app, KeyCode::Enter);
-    typ(app, "password1");
-    press(app, KeyCode::Enter);
-    assert!(app.actor.is_some(), "logged in as {who}");
-}
-
-fn screen(app: &mut App) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    format!("{:?}", t.backend().buffer())
-}
-
-fn text(app: &mut App) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    t.backend().to_string()
 }
 
 #[test]

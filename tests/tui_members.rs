@@ -2,6 +2,9 @@
 //! 80x24 in colour, monochrome and ASCII (insta snapshots with styles), masking per role, the
 //! recorded reveal, logging a call, and a stale edit that is reloaded and re-applied.
 
+mod common;
+use common::tui::*;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use coopdesk::config::Security;
 use coopdesk::domain::Role;
@@ -10,13 +13,9 @@ use coopdesk::i18n::Catalog;
 use coopdesk::rules::Rules;
 use coopdesk::store::Store;
 use coopdesk::store::members::MemberImport;
-use coopdesk::store::staff::hash_password;
 use coopdesk::tui::app::{App, Clock};
 use coopdesk::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::sync::OnceLock;
+use ratatui::crossterm::event::KeyCode;
 use std::time::Duration;
 
 fn today() -> NaiveDate {
@@ -28,11 +27,6 @@ fn at(day: u32, h: u32) -> NaiveDateTime {
         .unwrap()
         .and_hms_opt(h, 0, 0)
         .unwrap()
-}
-
-fn hash() -> &'static str {
-    static H: OnceLock<String> = OnceLock::new();
-    H.get_or_init(|| hash_password("password1").unwrap())
 }
 
 const PEOPLE: &[(&str, &str, &str, &str, &str, &str)] = &[
@@ -104,7 +98,7 @@ fn app(dir: &tempfile::TempDir, mono: bool, ascii: bool) -> App {
                     phone: p.5.into(),
                     reg_address: "г. Томск, ул. Ленина, 1".into(),
                     potential: "A".into(),
-                    client_group: "бюджетники".into(),
+                    client_group: "installers".into(),
                     ..Default::default()
                 },
                 today(),
@@ -133,24 +127,6 @@ fn app(dir: &tempfile::TempDir, mono: bool, ascii: bool) -> App {
     )
 }
 
-fn press(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn typ(app: &mut App, s: &str) {
-    for c in s.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
-
-fn login(app: &mut App, who: &str) {
-    typ(app, who);
-    press(app, KeyCode::Enter);
-    typ(app, "password1");
-    press(app, KeyCode::Enter);
-    assert!(app.actor.is_some(), "logged in as {who}");
-}
-
 /// To the members pane and type a search; wait for the worker's answer.
 fn search(app: &mut App, q: &str) {
     press(app, KeyCode::Char('2'));
@@ -159,18 +135,6 @@ fn search(app: &mut App, q: &str) {
         app.members_wait(Duration::from_secs(10)),
         "the search answers"
     );
-}
-
-fn screen(app: &mut App) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    format!("{:?}", t.backend().buffer())
-}
-
-fn text(app: &mut App) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    t.backend().to_string()
 }
 
 #[test]

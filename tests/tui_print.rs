@@ -2,6 +2,9 @@
 //! ASCII: the menu of documents that fit the selected application, the preview, the print
 //! (file written, path in the message line) and the print in the dialog's history.
 
+mod common;
+use common::tui::*;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use coopdesk::config::Security;
 use coopdesk::docs::print::PrintSettings;
@@ -14,9 +17,7 @@ use coopdesk::store::applications::{CheckOutcome, StepInput};
 use coopdesk::store::staff::hash_password;
 use coopdesk::tui::app::{App, Clock};
 use coopdesk::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use std::time::Duration;
 
 fn today() -> NaiveDate {
@@ -144,40 +145,6 @@ fn app(dir: &tempfile::TempDir, to: Status, mono: bool, ascii: bool, command: &s
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.queue.selected().map(|r| r.status), Some(to));
     app
-}
-
-fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) {
-    app.handle_key(KeyEvent::new(code, mods));
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    key(app, code, KeyModifiers::NONE);
-}
-
-fn typ(app: &mut App, s: &str) {
-    for c in s.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
-
-fn login(app: &mut App, who: &str) {
-    typ(app, who);
-    press(app, KeyCode::Enter);
-    typ(app, "password1");
-    press(app, KeyCode::Enter);
-    assert!(app.actor.is_some(), "logged in as {who}");
-}
-
-fn screen(app: &mut App) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    format!("{:?}", t.backend().buffer())
-}
-
-fn text(app: &mut App) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    t.backend().to_string()
 }
 
 /// Move the menu's cursor to the document named `title`.

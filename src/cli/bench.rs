@@ -20,6 +20,7 @@ pub const SECTIONS: &[Section] = &[
     ("open", open),
     ("journal", journal),
     ("client_base", client_base),
+    ("rating", super::rating::bench),
     ("documents", super::print::bench),
     ("members", super::members::bench_section),
 ];

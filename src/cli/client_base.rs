@@ -197,7 +197,7 @@ fn json_row(cat: &Catalog, r: &ManagerReport) -> JsonManager {
         min: base.and_then(|b| b.norm.min),
         max: base.and_then(|b| b.norm.max),
         paying: base.map_or(0, |b| b.paying),
-        paying_share: base.map(|b| b.paying_share.to_string()),
+        paying_share: base.map(|b| format!("{:.1}", b.paying_share)),
         paying_share_min: None,
         non_core: base.map_or(0, |b| b.non_core),
         non_core_max: base.and_then(|b| b.non_core_limit.max),
@@ -259,7 +259,7 @@ fn report(ctx: &Context, date: NaiveDate, format: ReportFormat) -> Result<(), Fa
                         .specialization
                         .as_deref()
                         .and_then(|s| rules.specialization(s))
-                        .map(|s| s.paying_share.to_string());
+                        .map(|s| format!("{:.1}", s.paying_share));
                     row
                 })
                 .collect();
@@ -517,17 +517,29 @@ fn parse_month(s: &str) -> Option<NaiveDate> {
         })
 }
 
-/// `import turnover FILE`: `client, month, amount` — month as YYYY-MM (or any date in it).
-pub fn import_turnover(ctx: &Context, file: &Path) -> Result<(), Failure> {
-    let cat = &ctx.catalog;
+/// An import file about clients, read and checked for its columns, with the member ids of
+/// the member numbers it names.
+struct ClientFile<'a> {
+    records: Vec<RawRecord>,
+    store: Store,
+    problems: Problems<'a>,
+    ids: HashMap<String, i64>,
+    columns_ok: bool,
+}
+
+fn open_client_file<'a>(
+    ctx: &'a Context,
+    file: &Path,
+    columns: &[&str],
+) -> Result<ClientFile<'a>, Failure> {
     let (name, records) = read(file)?;
-    let mut store = ctx.open_existing_store()?;
+    let store = ctx.open_existing_store()?;
     let mut problems = Problems {
-        cat,
+        cat: &ctx.catalog,
         file: name,
         list: Vec::new(),
     };
-    problems.missing_columns(&records, &["client", "month", "amount"]);
+    problems.missing_columns(&records, columns);
     let columns_ok = problems.list.is_empty();
     let numbers: HashSet<String> = records
         .iter()
@@ -539,6 +551,25 @@ pub fn import_turnover(ctx: &Context, file: &Path) -> Result<(), Failure> {
         })
         .collect();
     let ids = member_ids(&store, &numbers).map_err(|e| Failure::Store(e.to_string()))?;
+    Ok(ClientFile {
+        records,
+        store,
+        problems,
+        ids,
+        columns_ok,
+    })
+}
+
+/// `import turnover FILE`: `client, month, amount` — month as YYYY-MM (or any date in it).
+pub fn import_turnover(ctx: &Context, file: &Path) -> Result<(), Failure> {
+    let cat = &ctx.catalog;
+    let ClientFile {
+        records,
+        mut store,
+        mut problems,
+        ids,
+        columns_ok,
+    } = open_client_file(ctx, file, &["client", "month", "amount"])?;
     let mut rows = Vec::new();
     let mut seen = HashSet::new();
     for rec in records.iter().filter(|_| columns_ok) {
@@ -601,25 +632,13 @@ pub fn import_turnover(ctx: &Context, file: &Path) -> Result<(), Failure> {
 /// `import assignments FILE`: `client, manager, since` — an empty manager means the pool.
 pub fn import_assignments(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = read(file)?;
-    let mut store = ctx.open_existing_store()?;
-    let mut problems = Problems {
-        cat,
-        file: name,
-        list: Vec::new(),
-    };
-    problems.missing_columns(&records, &["client", "manager", "since"]);
-    let columns_ok = problems.list.is_empty();
-    let numbers: HashSet<String> = records
-        .iter()
-        .map(|r| {
-            r.fields
-                .get("client")
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default()
-        })
-        .collect();
-    let ids = member_ids(&store, &numbers).map_err(|e| Failure::Store(e.to_string()))?;
+    let ClientFile {
+        records,
+        mut store,
+        mut problems,
+        ids,
+        columns_ok,
+    } = open_client_file(ctx, file, &["client", "manager", "since"])?;
     let managers: HashMap<String, i64> = store
         .base_managers()
         .map_err(|e| Failure::from_store(e, cat))?

@@ -18,6 +18,7 @@
 //! test checks that both ways give the same database.
 
 mod client_base;
+pub mod sales_rating;
 mod score;
 
 use super::{Context, Failure};
@@ -318,6 +319,9 @@ fn build_inner(
 
     // Sales specialisations, client groups, turnover and bases for the client-base pane.
     client_base::fill(store, rules, spec.seed, spec.today, DEMO_ACTOR)?;
+
+    // The sales rating: plans, desk sales of savings and services, scores, calls and meetings.
+    sales_rating::populate(store, rules, spec.today, spec.seed)?;
 
     store.mark_demo(
         &format!(

@@ -306,6 +306,17 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
         for f in member::EDIT_FIELDS {
             input.set(f, get(f));
         }
+        // Client groups are the codes of rules/client_base.toml (DOMAIN §6).
+        if let Err(known) = ctx.rules.client_base.check_group(&input.client_group) {
+            p.row(
+                rec.line,
+                "client_group",
+                cat.f(
+                    "member.err_client_group",
+                    &[("detail", input.client_group.trim()), ("known", &known)],
+                ),
+            );
+        }
         let data = match member::validate_member(&input, ctx.today) {
             Ok(d) => Some(d),
             Err(errs) => {

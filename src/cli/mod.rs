@@ -12,6 +12,7 @@ pub mod export;
 pub mod import;
 pub mod members;
 pub mod print;
+pub mod rating;
 pub mod scorecard;
 pub mod setup;
 pub mod stress;
@@ -86,6 +87,12 @@ pub enum Command {
         applications: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Sales to add for measuring the rating (`coopdesk bench --only rating`).
+        #[arg(long, default_value_t = 0)]
+        sales: usize,
+        /// Managers to add with them.
+        #[arg(long, default_value_t = 0)]
+        managers: usize,
         /// Only build the database and print the logins.
         #[arg(long)]
         no_tui: bool,
@@ -122,6 +129,16 @@ pub enum Command {
         /// Write the document here instead (not sent to the printer).
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
+    },
+    /// The daily sales rating: month-to-date % of plan, forecast and КП on a date.
+    Rating {
+        /// The date (default: the business date).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value = "manager")]
+        by: rating::RatingBy,
+        #[arg(long, value_enum, default_value = "table")]
+        format: rating::RatingFormat,
     },
     /// The client base: each manager's base against the norms, idle clients.
     ClientBase {
@@ -234,6 +251,10 @@ pub enum ImportCommand {
     Members { file: PathBuf },
     /// Loans from the accounting system (CSV or JSON), keyed by contract number.
     Loans { file: PathBuf },
+    /// Sales from CSV or JSON: external_id, date, manager (login), product, member_no, amount.
+    Sales { file: PathBuf },
+    /// Monthly plans from CSV or JSON: month (YYYY-MM), manager (login), ukp.
+    Plans { file: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -416,18 +437,22 @@ pub fn main() -> ExitCode {
             members,
             applications,
             seed,
+            sales,
+            managers,
             no_tui,
         }) => {
             if cli.db.is_none() && ctx.config.database.is_none() {
                 ctx.db_path = crate::config::default_db_path().with_file_name("demo.db");
             }
-            demo::run(&ctx, *members, *applications, *seed).and_then(|()| {
-                if *no_tui {
-                    Ok(())
-                } else {
-                    crate::tui::run(&ctx)
-                }
-            })
+            demo::run(&ctx, *members, *applications, *seed)
+                .and_then(|()| demo::sales_rating::run_scale(&ctx, *sales, *managers, *seed))
+                .and_then(|()| {
+                    if *no_tui {
+                        Ok(())
+                    } else {
+                        crate::tui::run(&ctx)
+                    }
+                })
         }
         Some(Command::Import {
             command: ImportCommand::Applications { file },
@@ -478,6 +503,13 @@ pub fn main() -> ExitCode {
         Some(Command::Import {
             command: ImportCommand::Assignments { file },
         }) => client_base::import_assignments(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Sales { file },
+        }) => rating::import_sales(&ctx, file),
+        Some(Command::Import {
+            command: ImportCommand::Plans { file },
+        }) => rating::import_plans(&ctx, file),
+        Some(Command::Rating { date, by, format }) => rating::run(&ctx, *date, *by, *format),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -199,6 +199,21 @@ pub struct ClientBaseRules {
 }
 
 impl ClientBaseRules {
+    /// A client group as typed for a member: empty, or one of the codes of the rules file.
+    pub fn check_group(&self, code: &str) -> Result<(), String> {
+        let code = code.trim();
+        if code.is_empty() || self.group(code).is_some() {
+            Ok(())
+        } else {
+            Err(self
+                .groups
+                .iter()
+                .map(|g| g.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", "))
+        }
+    }
+
     pub fn specialization(&self, code: &str) -> Option<&Specialization> {
         self.specializations.iter().find(|s| s.code == code)
     }

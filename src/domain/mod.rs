@@ -8,6 +8,7 @@ pub mod draft;
 pub mod member;
 pub mod money;
 pub mod product;
+pub mod rating;
 pub mod scorecard;
 pub mod scorecard_derive;
 pub mod validate;

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod members;
 pub mod money_sql;
 pub mod prints;
+pub mod rating;
 pub mod scores;
 pub mod staff;
 
@@ -28,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_scores.sql"),
     include_str!("migrations/003_crm.sql"),
     include_str!("migrations/004_members.sql"),
+    include_str!("migrations/005_rating.sql"),
     include_str!("migrations/006_documents.sql"),
     include_str!("migrations/007_client_base.sql"),
     include_str!("migrations/008_audit.sql"),
@@ -136,7 +138,14 @@ impl StoreError {
 
 /// «Field: reason» for one refused field.
 pub fn field_error_text(cat: &crate::i18n::Catalog, e: &FieldError) -> String {
-    let label = cat.t(&format!("field.{}", e.field)).to_string();
+    let key = format!("field.{}", e.field);
+    // Fields of the sales rating are named in its own catalog section.
+    let rating_key = format!("rating.field.{}", e.field);
+    let label = if !cat.has(&key) && cat.has(&rating_key) {
+        cat.t(&rating_key).to_string()
+    } else {
+        cat.t(&key).to_string()
+    };
     let reason = match &e.detail {
         Some(d) => cat.f(e.reason, &[("detail", d)]),
         None => cat.t(e.reason).to_string(),

@@ -7,6 +7,7 @@ use super::panes::dialog::AppDialog;
 use super::panes::filter::FilterForm;
 use super::panes::login::LoginState;
 use super::panes::queue::QueueState;
+use super::panes::rating::{RatingForm, RatingState};
 use super::panes::step::{StepForm, StepMenu};
 use super::theme::Theme;
 use crate::config::Security;
@@ -59,6 +60,7 @@ pub enum Overlay {
     PrintPreview(Box<super::panes::print::PrintPreview>),
     /// A form on the member card (call, meeting, comment, edit, cash desk).
     Member(Box<super::panes::member_card::MemberForm>),
+    RatingForm(Box<RatingForm>),
     ConfirmQuit,
     ConfirmDiscard,
 }
@@ -74,6 +76,7 @@ pub struct App {
     pub login: LoginState,
     pub pane: usize,
     pub queue: QueueState,
+    pub rating: RatingState,
     /// The client-base pane.
     pub cb: super::panes::client_base::CbState,
     pub members: super::panes::members::MembersState,
@@ -111,6 +114,7 @@ impl App {
             login,
             pane: 0,
             queue: QueueState::default(),
+            rating: RatingState::default(),
             cb: Default::default(),
             members: Default::default(),
             overlays: Vec::new(),
@@ -219,7 +223,10 @@ impl App {
     /// desks. Called after every batch of keys and at least every [`App::poll_interval`];
     /// returns whether the screen must be redrawn. Each pane adds its own part here.
     pub fn tick(&mut self) -> bool {
-        self.members_tick()
+        // Both, every time: each pane knows whether it is shown.
+        let members = self.members_tick();
+        let rating = self.rating_tick();
+        members || rating
     }
 
     /// How long the event loop may sleep waiting for a key: short while background work is
@@ -263,12 +270,10 @@ impl App {
             self.client_base_key(key);
             return;
         }
-        let action = keymap::lookup(Ctx::Global, &key).or_else(|| {
-            if self.pane == 0 {
-                keymap::lookup(Ctx::Queue, &key)
-            } else {
-                None
-            }
+        let action = keymap::lookup(Ctx::Global, &key).or_else(|| match self.pane {
+            0 => keymap::lookup(Ctx::Queue, &key),
+            super::panes::rating::PANE => keymap::lookup(Ctx::Rating, &key),
+            _ => None,
         });
         if let Some(a) = action {
             self.message = None;
@@ -288,7 +293,11 @@ impl App {
             Action::PrevPane => self.show_pane((self.pane + PANES.len() - 1) % PANES.len()),
             Action::Pane(i) => self.show_pane(i.min(PANES.len() - 1)),
             other if self.pane == 0 => self.queue_action(other),
+            other if self.pane == super::panes::rating::PANE => self.rating_action(other),
             _ => {}
+        }
+        if self.pane == super::panes::rating::PANE {
+            self.rating_shown();
         }
     }
 
@@ -357,6 +366,7 @@ impl App {
             Overlay::PrintMenu(_) => self.print_menu_key(key),
             Overlay::PrintPreview(_) => self.print_preview_key(key),
             Overlay::Member(_) => self.member_form_key(key),
+            Overlay::RatingForm(_) => self.rating_form_key(key),
         }
     }
 
@@ -412,6 +422,7 @@ impl App {
         match self.pane {
             0 => self.draw_queue(f, body),
             1 => self.draw_members(f, body),
+            super::panes::rating::PANE => self.draw_rating(f, body),
             3 => pane_cursor = self.draw_client_base(f, body),
             _ => self.draw_unavailable(f, body),
         }
@@ -477,6 +488,7 @@ impl App {
                 None
             }
             Overlay::Member(m) => m.draw(f, body, &theme, &self.cat),
+            Overlay::RatingForm(r) => r.draw(f, body, &theme, &self.cat),
         }
     }
 
@@ -546,6 +558,7 @@ impl App {
             Some(Overlay::Dialog(_)) => Some(Ctx::Dialog),
             Some(_) => None,
             None if self.pane == 0 => Some(Ctx::Queue),
+            None if self.pane == super::panes::rating::PANE => Some(Ctx::Rating),
             None if self.pane == 1 && self.members.card.is_some() => Some(Ctx::MemberCard),
             None if self.pane == 1 => Some(Ctx::Members),
             None => None,
@@ -662,6 +675,8 @@ impl App {
             vec![("help.dialog", Ctx::Dialog)]
         } else if self.pane == 0 {
             vec![("help.pane", Ctx::Queue), ("help.global", Ctx::Global)]
+        } else if self.pane == super::panes::rating::PANE {
+            vec![("help.pane", Ctx::Rating), ("help.global", Ctx::Global)]
         } else if self.pane == 3 {
             vec![("help.pane", Ctx::ClientBase), ("help.global", Ctx::Global)]
         } else if self.pane == 1 && self.members.card.is_some() {

@@ -34,6 +34,12 @@ pub enum Action {
     NextTab,
     PrevTab,
     Schedule,
+    PrevDay,
+    NextDay,
+    RatingView,
+    Totals,
+    SetPlan,
+    SetScores,
     /// Client base: the pool, the requests, back to the managers.
     CbPool,
     CbRequests,
@@ -74,6 +80,8 @@ pub enum Ctx {
     Members,
     /// The member card.
     MemberCard,
+    /// The daily sales rating.
+    Rating,
 }
 
 pub struct Binding {
@@ -680,6 +688,110 @@ pub const BINDINGS: &[Binding] = &[
         A::Close,
         "member.key.back",
         true
+    ),
+    b!(
+        Rating,
+        [(K::Left, N)],
+        "← →",
+        A::PrevDay,
+        "rating.key_day",
+        true
+    ),
+    b!(
+        Rating,
+        [(K::Right, N)],
+        "",
+        A::NextDay,
+        "rating.key_day",
+        false
+    ),
+    b!(
+        Rating,
+        [(K::PageUp, N)],
+        "PgUp PgDn",
+        A::PageUp,
+        "rating.key_month",
+        true
+    ),
+    b!(
+        Rating,
+        [(K::PageDown, N)],
+        "",
+        A::PageDown,
+        "rating.key_month",
+        false
+    ),
+    b!(
+        Rating,
+        [(K::Up, N), (K::Char('k'), N)],
+        "↑↓",
+        A::Up,
+        "key.up_down",
+        false
+    ),
+    b!(
+        Rating,
+        [(K::Down, N), (K::Char('j'), N)],
+        "",
+        A::Down,
+        "key.up_down",
+        false
+    ),
+    b!(
+        Rating,
+        [(K::Home, N)],
+        "Home",
+        A::Home,
+        "rating.key_today",
+        false
+    ),
+    b!(
+        Rating,
+        [(K::Char('v'), N)],
+        "v",
+        A::RatingView,
+        "rating.key_view",
+        true
+    ),
+    b!(
+        Rating,
+        [(K::Char('t'), N)],
+        "t",
+        A::Totals,
+        "rating.key_total",
+        false
+    ),
+    b!(
+        Rating,
+        [(K::F(7), N), (K::Char('n'), N)],
+        "F7 n",
+        A::New,
+        "rating.key_sale",
+        true
+    ),
+    b!(
+        Rating,
+        [(K::Char('p'), N)],
+        "p",
+        A::SetPlan,
+        "rating.key_plan",
+        true
+    ),
+    b!(
+        Rating,
+        [(K::Char('c'), N)],
+        "c",
+        A::SetScores,
+        "rating.key_scores",
+        true
+    ),
+    b!(
+        Rating,
+        [(K::F(5), N), (K::Char('r'), C)],
+        "F5 C-r",
+        A::Refresh,
+        "key.refresh",
+        false
     ),
 ];
 

@@ -173,6 +173,13 @@ pub fn ascii_symbol(s: &str) -> Option<&'static str> {
         "«" => "\"",
         "»" => "\"",
         "№" => "N",
+        // Bars and sparklines (the sales rating).
+        "█" | "▇" => "#",
+        "▆" | "▅" => "=",
+        "▄" | "▃" => "-",
+        "▂" | "▁" => "_",
+        "▌" => "|",
+        "±" => "+",
         _ => return None,
     })
 }

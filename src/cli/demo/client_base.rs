@@ -2,7 +2,8 @@
 //! tenure, clients get a client group, potential, territory and eight months of turnover,
 //! bases are cut to about their norm (the rest goes to the pool), a few related groups, and
 //! this month's meetings and cold calls — with enough breaches that the pane has something
-//! to explain. Deterministic for a seed.
+//! to explain. Deterministic for a seed. Client groups are the codes of
+//! `rules/client_base.toml` and territories are towns, whatever the member enrichment wrote.
 
 use crate::domain::Role;
 use crate::domain::client_base::{Tenure, months_back};
@@ -133,9 +134,9 @@ pub fn fill(
         let mut kept: std::collections::HashMap<i64, u32> = std::collections::HashMap::new();
         let mut group_no = 0;
         let mut update = tx.prepare_cached(
-            "UPDATE members SET client_group = CASE WHEN client_group = '' THEN ?2 ELSE client_group END,
+            "UPDATE members SET client_group = ?2,
                  potential = CASE WHEN potential = '' THEN ?3 ELSE potential END,
-                 territory = CASE WHEN territory = '' THEN ?4 ELSE territory END,
+                 territory = ?4,
                  related_group = ?5, manager_id = ?6, assigned_since = ?7
              WHERE id = ?1",
         )?;

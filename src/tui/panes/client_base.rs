@@ -640,13 +640,7 @@ impl App {
             "cb.title",
             &[("date", &fmt_date(self.clock.today)), ("view", &view)],
         );
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_set(t.border_set)
-            .border_style(t.border)
-            .title(Span::styled(format!(" {title} "), t.title));
-        let inner = block.inner(area);
-        f.render_widget(block, area);
+        let inner = framed(f, area, &t, Some(&title));
         let detail_h = 6.min(inner.height / 3);
         let [table, detail] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(detail_h)]).areas(inner);
@@ -706,13 +700,7 @@ impl App {
         let cat = &self.cat;
         let lang = cat.lang.clone();
         if self.cb.reports.is_empty() {
-            f.render_widget(
-                Paragraph::new(cat.t("cb.no_managers"))
-                    .style(t.muted)
-                    .wrap(Wrap { trim: true }),
-                area,
-            );
-            return;
+            return note(f, area, t, cat.t("cb.no_managers"));
         }
         let header = Row::new(vec![
             cat.t("cb.col_manager"),
@@ -890,12 +878,7 @@ impl App {
                 ("cold", &r.cold_calls.to_string()),
             ],
         )));
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_set(t.border_set)
-            .border_style(t.border);
-        let inner = block.inner(area);
-        f.render_widget(block, area);
+        let inner = rule_above(f, area, t);
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
     }
 
@@ -935,13 +918,7 @@ impl App {
         let t = &self.theme;
         let cat = &self.cat;
         if clients.is_empty() {
-            f.render_widget(
-                Paragraph::new(cat.t("cb.no_clients"))
-                    .style(t.muted)
-                    .wrap(Wrap { trim: true }),
-                area,
-            );
-            return;
+            return note(f, area, t, cat.t("cb.no_clients"));
         }
         let today = self.clock.today;
         let months: Vec<NaiveDate> = (1..=3).rev().map(|k| cb::months_back(today, k)).collect();
@@ -1042,38 +1019,54 @@ impl App {
         );
     }
 
+    /// Under a list of clients: the selected one's territory, related group and since when it
+    /// is held (what the table has no room for), then the legend of the flags.
     fn cb_draw_legend(&self, f: &mut Frame, area: Rect) {
         let t = &self.theme;
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_set(t.border_set)
-            .border_style(t.border);
-        let inner = block.inner(area);
-        f.render_widget(block, area);
-        let text = if self.cb.view == CbView::Pool {
-            self.cat.t("cb.pool_legend").to_string()
+        let cat = &self.cat;
+        let inner = rule_above(f, area, t);
+        let mut lines = Vec::new();
+        if let Some(c) = self.cb_selected_client() {
+            let none = cat.t("ui.none");
+            let or_none = |s: &str| {
+                if s.is_empty() {
+                    none.to_string()
+                } else {
+                    s.to_string()
+                }
+            };
+            lines.push(Line::from(
+                cat.f(
+                    "cb.client_line",
+                    &[
+                        ("name", &c.name),
+                        ("territory", &or_none(&c.facts.territory)),
+                        ("group", &or_none(&c.facts.related_group)),
+                        (
+                            "since",
+                            &c.facts
+                                .assigned_since
+                                .map(fmt_date)
+                                .unwrap_or_else(|| none.to_string()),
+                        ),
+                    ],
+                ),
+            ));
+        }
+        let legend = if self.cb.view == CbView::Pool {
+            cat.t("cb.pool_legend")
         } else {
-            self.cat.t("cb.legend").to_string()
+            cat.t("cb.legend")
         };
-        f.render_widget(
-            Paragraph::new(text)
-                .style(t.muted)
-                .wrap(Wrap { trim: true }),
-            inner,
-        );
+        lines.push(Line::from(Span::styled(legend.to_string(), t.muted)));
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
     }
 
     fn cb_draw_requests(&self, f: &mut Frame, area: Rect) {
         let t = &self.theme;
         let cat = &self.cat;
         if self.cb.requests.is_empty() {
-            f.render_widget(
-                Paragraph::new(cat.t("cb.no_requests"))
-                    .style(t.muted)
-                    .wrap(Wrap { trim: true }),
-                area,
-            );
-            return;
+            return note(f, area, t, cat.t("cb.no_requests"));
         }
         let header = Row::new(vec![
             cat.t("cb.col_req"),
@@ -1135,12 +1128,7 @@ impl App {
     fn cb_draw_request_detail(&self, f: &mut Frame, area: Rect) {
         let t = &self.theme;
         let cat = &self.cat;
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_set(t.border_set)
-            .border_style(t.border);
-        let inner = block.inner(area);
-        f.render_widget(block, area);
+        let inner = rule_above(f, area, t);
         let Some(r) = self.cb.requests.get(self.cb.req_cursor) else {
             return;
         };
@@ -1177,12 +1165,7 @@ impl App {
             CbOverlay::Confirm(text, _) => {
                 let popup = centered(area, 64, 6);
                 f.render_widget(Clear, popup);
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_set(t.border_set)
-                    .border_style(t.border);
-                let inner = block.inner(popup);
-                f.render_widget(block, popup);
+                let inner = framed(f, popup, &t, None);
                 f.render_widget(
                     Paragraph::new(format!("{text} {}", cat.t("cb.yes_no")))
                         .style(t.title)
@@ -1194,16 +1177,8 @@ impl App {
             CbOverlay::History(name, rows) => {
                 let popup = centered(area, 78, area.height.saturating_sub(2));
                 f.render_widget(Clear, popup);
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_set(t.border_set)
-                    .border_style(t.border)
-                    .title(Span::styled(
-                        format!(" {} ", cat.f("cb.history_title", &[("name", name)])),
-                        t.title,
-                    ));
-                let inner = block.inner(popup);
-                f.render_widget(block, popup);
+                let title = cat.f("cb.history_title", &[("name", name)]);
+                let inner = framed(f, popup, &t, Some(&title));
                 let pool = cat.t("cb.pool_word").to_string();
                 let mut lines: Vec<Line> = rows
                     .iter()
@@ -1242,13 +1217,7 @@ impl App {
                 let popup = centered(area, 72, h);
                 f.render_widget(Clear, popup);
                 let title = cat.f("cb.profile_title", &[("name", name)]);
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_set(t.border_set)
-                    .border_style(t.border)
-                    .title(Span::styled(format!(" {title} "), t.title));
-                let inner = block.inner(popup);
-                f.render_widget(block, popup);
+                let inner = framed(f, popup, &t, Some(&title));
                 let form_area = Rect::new(inner.x, inner.y, inner.width, form.fields.len() as u16);
                 let cursor = form.render(form_area, f.buffer_mut(), &t, 24, true);
                 let focused = form
@@ -1276,13 +1245,7 @@ impl App {
                     &format!("cb.form_{}", form.kind.code()),
                     &[("client", &form.client)],
                 );
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_set(t.border_set)
-                    .border_style(t.border)
-                    .title(Span::styled(format!(" {title} "), t.title));
-                let inner = block.inner(popup);
-                f.render_widget(block, popup);
+                let inner = framed(f, popup, &t, Some(&title));
                 f.render_widget(
                     Paragraph::new(cat.t("cb.form_note"))
                         .style(t.muted)
@@ -1366,4 +1329,39 @@ impl App {
         }
         v
     }
+}
+
+/// A box around `area` with an optional title; the inside.
+fn framed(f: &mut Frame, area: Rect, t: &crate::tui::theme::Theme, title: Option<&str>) -> Rect {
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_set(t.border_set)
+        .border_style(t.border);
+    if let Some(title) = title {
+        block = block.title(Span::styled(format!(" {title} "), t.title));
+    }
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
+}
+
+/// A rule above `area` (the detail under a table); the space below it.
+fn rule_above(f: &mut Frame, area: Rect, t: &crate::tui::theme::Theme) -> Rect {
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_set(t.border_set)
+        .border_style(t.border);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
+}
+
+/// A quiet line where a list is empty.
+fn note(f: &mut Frame, area: Rect, t: &crate::tui::theme::Theme, text: &str) {
+    f.render_widget(
+        Paragraph::new(text.to_string())
+            .style(t.muted)
+            .wrap(Wrap { trim: true }),
+        area,
+    );
 }

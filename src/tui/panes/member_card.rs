@@ -527,14 +527,27 @@ impl App {
                     Err(e) => Err(Ok(e)),
                 }
             }
-            FormKind::Edit => match member::validate_member(&mf.typed_member(), today) {
-                Ok(d) => self
-                    .store
-                    .update_member(&actor, id, version, &d, now)
-                    .map(|_| cat.t("member.saved").to_string())
-                    .map_err(Err),
-                Err(e) => Err(Ok(e)),
-            },
+            FormKind::Edit => {
+                match member::validate_member(&mf.typed_member(), today).and_then(|d| {
+                    self.rules
+                        .client_base
+                        .check_group(&d.client_group)
+                        .map(|()| d)
+                        .map_err(|_| {
+                            vec![crate::domain::validate::FieldError::new(
+                                "client_group",
+                                "member.err_client_group_short",
+                            )]
+                        })
+                }) {
+                    Ok(d) => self
+                        .store
+                        .update_member(&actor, id, version, &d, now)
+                        .map(|_| cat.t("member.saved").to_string())
+                        .map_err(Err),
+                    Err(e) => Err(Ok(e)),
+                }
+            }
             FormKind::Share => {
                 match member::validate_voluntary_share(
                     mf.form.get("share_amount"),
@@ -718,7 +731,18 @@ impl App {
                 "member.card_segment",
                 [
                     m.potential.as_str(),
-                    m.client_group.as_str(),
+                    // The client group's name from rules/client_base.toml, its code otherwise.
+                    self.rules
+                        .client_base
+                        .group(&m.client_group)
+                        .map(|g| {
+                            if self.cat.lang == "en" && !g.name_en.is_empty() {
+                                g.name_en.as_str()
+                            } else {
+                                g.name_ru.as_str()
+                            }
+                        })
+                        .unwrap_or(m.client_group.as_str()),
                     m.territory.as_str(),
                 ]
                 .iter()

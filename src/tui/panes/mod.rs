@@ -9,5 +9,6 @@ pub mod member_card;
 pub mod members;
 pub mod print;
 pub mod queue;
+pub mod rating;
 pub mod scoring;
 pub mod step;
