@@ -98,6 +98,7 @@ fn eight_desks_writing_at_once_lose_nothing_and_see_no_database_error() {
         "change requests",
         "decisions",
         "voluntary shares",
+        "sales (savings, services)",
     ] {
         assert!(figure(&text, label) > 0, "no {label}:\n{text}");
     }
@@ -269,7 +270,14 @@ fn writers_killed_at_random_moments_leave_every_transaction_whole() {
             "past the cash desk",
             "SELECT count(*) FROM applications WHERE status IN ('member','authorized','archived')",
         ),
-        ("loans issued", "SELECT count(*) FROM sales"),
+        (
+            "loans issued",
+            "SELECT count(*) FROM sales WHERE application_id IS NOT NULL",
+        ),
+        (
+            "sold",
+            "SELECT count(*) FROM sales WHERE application_id IS NULL",
+        ),
         (
             "assignments approved",
             "SELECT count(*) FROM assignment_requests WHERE status = 'approved'",

@@ -29,6 +29,7 @@ use crate::domain::{Money, Role};
 use crate::rules::Rules;
 use crate::store::applications::{CheckOutcome, StepInput};
 use crate::store::client_base::{By, ChangeKind, ChangeRequest, ProfileChange, TurnoverRow};
+use crate::store::rating::SaleInput;
 use crate::store::{Actor, Store, StoreError};
 use chrono::{Local, NaiveDate, NaiveDateTime};
 use clap::Subcommand;
@@ -400,19 +401,41 @@ impl Desk {
         value
     }
 
-    // TODO(rating): sales are written here only as the side effect of issuing a loan
-    // (`authorized → archived`). When the store has its own sale API (the rating pane's manual
-    // sales and corrections), add an action for it below with its own log tag, a presence
-    // check for that tag and a count in `verify`, and an invariant in `INVARIANTS`.
     fn one_action(&mut self) {
         match self.rng.below(100) {
-            0..=34 => self.application_step(),
-            35..=59 => self.member_edit(),
-            60..=79 => self.log_call(),
-            80..=89 => self.client_base_change(),
+            0..=29 => self.application_step(),
+            30..=51 => self.member_edit(),
+            52..=71 => self.log_call(),
+            72..=81 => self.client_base_change(),
+            82..=89 => self.sale(),
             90..=94 => self.voluntary_share(),
             _ => self.reveal(),
         }
+    }
+
+    /// A sale of savings or a service, as the rating pane records it (loans are sold by
+    /// issuing them in the queue).
+    fn sale(&mut self) {
+        let n = self.rng.below(self.clients.len() as u64);
+        let (product, amount) = if self.rng.below(2) == 0 {
+            ("savings", 1000 + self.rng.below(200_000))
+        } else {
+            ("service", self.rng.below(5000))
+        };
+        let input = SaleInput {
+            manager_id: self.manager.staff_id,
+            member_no: format!("С-{n:05}"),
+            product: product.into(),
+            amount: amount.to_string(),
+            date: self.today,
+        };
+        let m = self.manager.clone();
+        let now = self.now();
+        self.write(
+            "S",
+            |d| d.store.record_sale(&m, &input, &d.rules, now),
+            |id| format!("{id}\t{product}\t{amount}"),
+        );
     }
 
     fn client(&mut self) -> i64 {
@@ -794,6 +817,7 @@ fn tag_name(tag: &str) -> &str {
         "R" => "change requests",
         "D" => "decisions",
         "V" => "voluntary shares",
+        "S" => "sales (savings, services)",
         "P" => "personal-data reveals",
         other => other,
     }
@@ -1050,6 +1074,11 @@ pub fn verify(db: &Path, logs: &Path, unacked_max: u64) -> Result<Report, Failur
                 "SELECT EXISTS(SELECT 1 FROM cash_orders WHERE number = ?1 AND member_id = ?2 AND kind = 'voluntary_share')",
                 &[&f(l, 0), &f(l, 1)],
             ),
+            "S" => exists(
+                "SELECT EXISTS(SELECT 1 FROM sales WHERE id = ?1 AND product = ?2 AND amount = ?3 * 100
+                    AND application_id IS NULL)",
+                &[&f(l, 0), &f(l, 1), &f(l, 2).parse::<i64>().unwrap_or(-1)],
+            ),
             "P" => true,
             _ => true,
         };
@@ -1092,7 +1121,11 @@ pub fn verify(db: &Path, logs: &Path, unacked_max: u64) -> Result<Report, Failur
 
     // Counts reconcile: what the tables hold is what was acknowledged, give or take the
     // commits a killed worker could not acknowledge.
-    let counts: [(&str, &str); 8] = [
+    let counts: [(&str, &str); 9] = [
+        (
+            "S",
+            "SELECT count(*) FROM sales WHERE application_id IS NULL",
+        ),
         ("A", "SELECT count(*) FROM applications"),
         (
             "E",
@@ -1137,6 +1170,16 @@ pub fn verify(db: &Path, logs: &Path, unacked_max: u64) -> Result<Report, Failur
         ));
     }
     extra += views.saturating_sub(acked_views);
+    // The rating's aggregates, kept by triggers, agree with the sales.
+    let store = Store::open(db).map_err(|e| Failure::Store(e.to_string()))?;
+    let off = store
+        .sales_aggregate_mismatches()
+        .map_err(|e| Failure::Store(e.to_string()))?;
+    if !off.is_empty() {
+        r.failures.push(format!(
+            "the rating's aggregates differ from the sales: {off:?}"
+        ));
+    }
     if extra > unacked_max {
         r.failures.push(format!(
             "{extra} write(s) in the database that nobody acknowledged (at most {unacked_max} expected)"
