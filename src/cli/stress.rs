@@ -1133,7 +1133,7 @@ pub fn verify(db: &Path, logs: &Path, unacked_max: u64) -> Result<Report, Failur
         ),
         (
             "K",
-            "SELECT count(*) FROM application_events WHERE kind = 'checks'",
+            "SELECT count(DISTINCT application_id) FROM application_events WHERE kind = 'checks'",
         ),
         (
             "T",
@@ -1153,7 +1153,18 @@ pub fn verify(db: &Path, logs: &Path, unacked_max: u64) -> Result<Report, Failur
     let mut extra = 0;
     for (tag, sql) in counts {
         let have = q(sql).map_err(db_fail)? as u64;
-        let acked = *r.acked.get(tag).unwrap_or(&0);
+        let acked = if tag == "K" {
+            // Two desks saving the same checks at once: the second save changes nothing and
+            // writes no history row, yet is rightly acknowledged. Count applications.
+            lines
+                .iter()
+                .filter(|l| l.tag == "K")
+                .map(|l| f(l, 0))
+                .collect::<std::collections::HashSet<_>>()
+                .len() as u64
+        } else {
+            *r.acked.get(tag).unwrap_or(&0)
+        };
         if have < acked {
             r.failures.push(format!(
                 "{}: {have} in the database, {acked} acknowledged",
