@@ -191,6 +191,7 @@ mod tests {
                         "rating.",
                         "member.",
                         "speed.",
+                        "audit.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

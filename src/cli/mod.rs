@@ -3,6 +3,7 @@
 //! Exit codes: 0 done; 1 the input was refused (a bad import row, a wrong password);
 //! 2 a configuration, rules or usage error; 3 the database could not be used.
 
+pub mod audit;
 pub mod backup;
 pub mod bench;
 pub mod bench_ui;
@@ -15,6 +16,7 @@ pub mod print;
 pub mod rating;
 pub mod scorecard;
 pub mod setup;
+pub mod stress;
 
 use crate::config::Config;
 use crate::i18n::Catalog;
@@ -162,6 +164,29 @@ pub enum Command {
         /// Repetitions of each timed operation.
         #[arg(long, default_value_t = 50)]
         reps: usize,
+    },
+    /// The trail of an application or a member: every change (who, when, before → after),
+    /// print and reveal of personal data, oldest first.
+    Audit {
+        /// The application's number, e.g. 2026-000012.
+        #[arg(
+            long,
+            value_name = "NUMBER",
+            conflicts_with = "member",
+            required_unless_present = "member"
+        )]
+        application: Option<String>,
+        /// The member's number.
+        #[arg(long, value_name = "MEMBER_NO")]
+        member: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: audit::AuditFormat,
+    },
+    /// Many desks writing one database at once, and the proof nothing was lost (for testing).
+    #[command(hide = true)]
+    Stress {
+        #[command(subcommand)]
+        command: stress::StressCommand,
     },
 }
 
@@ -467,6 +492,12 @@ pub fn main() -> ExitCode {
         Some(Command::ClientBase { command }) => client_base::run(&ctx, command),
         Some(Command::Backup { to }) => backup::backup(&ctx, to.as_deref()),
         Some(Command::Check) => backup::check(&ctx),
+        Some(Command::Stress { command }) => stress::run(&ctx, command),
+        Some(Command::Audit {
+            application,
+            member,
+            format,
+        }) => audit::run(&ctx, application.as_deref(), member.as_deref(), *format),
         Some(Command::Import {
             command: ImportCommand::Turnover { file },
         }) => client_base::import_turnover(&ctx, file),

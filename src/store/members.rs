@@ -708,6 +708,7 @@ impl Store {
                     at: at.unwrap_or_default(),
                 });
             }
+            let before = member_record(tx, id)?;
             let taken: Option<i64> = tx
                 .query_row(
                     "SELECT id FROM members WHERE passport = ?1 AND id <> ?2",
@@ -746,7 +747,31 @@ impl Store {
                     version,
                 ],
             )?;
-            audit(tx, now, &actor.login, "members.edit", &format!("member {id}"))?;
+            let birth = d.birth_date.format(DATE_FMT).to_string();
+            let was_birth = before.birth_date.format(DATE_FMT).to_string();
+            let what = super::audit_trail::changes(&[
+                ("last_name", &before.last_name, &d.last_name),
+                ("first_name", &before.first_name, &d.first_name),
+                ("patronymic", &before.patronymic, &d.patronymic),
+                ("birth_date", &was_birth, &birth),
+                ("passport", &before.passport, &d.passport),
+                ("reg_address", &before.reg_address, &d.reg_address),
+                ("fact_address", &before.fact_address, &d.fact_address),
+                ("phone", &before.phone, &d.phone),
+                ("email", &before.email, &d.email),
+                ("potential", &before.potential, &d.potential),
+                ("client_group", &before.client_group, &d.client_group),
+                ("territory", &before.territory, &d.territory),
+                ("related_group", &before.related_group, &d.related_group),
+            ]);
+            super::audit_trail::audit_about(
+                tx,
+                now,
+                &actor.login,
+                "members.edit",
+                &format!("member {id} v{}: {what}", version + 1),
+                super::audit_trail::Subject::Member(id),
+            )?;
             Ok(version + 1)
         })
     }
@@ -881,12 +906,15 @@ impl Store {
                     at: at.unwrap_or_default(),
                 });
             }
-            audit(
+            super::audit_trail::audit_about(
                 tx,
                 now,
                 &actor.login,
                 "members.exit",
-                &format!("member {member_id}"),
+                &format!(
+                    "member {member_id}: status: member → left; left_on: {on}; left_reason: {reason}"
+                ),
+                super::audit_trail::Subject::Member(member_id),
             )?;
             Ok(())
         })

@@ -3,6 +3,7 @@
 //! role check, the change, its history row and its side effects happen together.
 
 pub mod applications;
+pub mod audit_trail;
 pub mod backup;
 pub mod client_base;
 pub mod demo;
@@ -31,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_rating.sql"),
     include_str!("migrations/006_documents.sql"),
     include_str!("migrations/007_client_base.sql"),
+    include_str!("migrations/008_audit.sql"),
     include_str!("migrations/009_speed.sql"),
     include_str!("migrations/010_activity.sql"),
 ];
@@ -222,7 +224,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_handler(Some(wait_for_lock))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -317,6 +319,21 @@ impl Store {
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// How long a write waits for another desk's transaction before it gives up.
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// SQLite's own busy timeout polls with sleeps growing to 100 ms, so under many desks a
+/// writer that was unlucky once keeps sleeping past free moments and waits for seconds. Poll
+/// briefly instead (the lock is held for milliseconds), up to [`LOCK_WAIT`] in all.
+fn wait_for_lock(attempt: i32) -> bool {
+    const STEP: Duration = Duration::from_micros(500);
+    if STEP * (attempt.max(0) as u32) >= LOCK_WAIT {
+        return false;
+    }
+    std::thread::sleep(STEP);
+    true
 }
 
 /// Next value of a named counter (application, member, contract and cash-order numbers).
