@@ -1,7 +1,7 @@
 //! The client base from the command line: `staff set` (a sales manager's profile),
 //! `client-base report`, `client-base unassign-idle`, `import turnover`, `import assignments`.
 
-use super::import::{RawRecord, read_records};
+use super::import::{Problems, RawRecord, read_file};
 use super::{Context, Failure};
 use crate::domain::client_base::{self as cb, BaseReport, Place, ReassignReason};
 use crate::domain::money::Money;
@@ -418,69 +418,6 @@ fn unassign_idle(ctx: &Context, date: NaiveDate, apply: bool) -> Result<(), Fail
     Ok(())
 }
 
-/// Problems found in an import file, reported together; nothing is written if there are any.
-struct Problems<'a> {
-    cat: &'a Catalog,
-    file: String,
-    list: Vec<String>,
-}
-
-impl Problems<'_> {
-    fn row(&mut self, rec: &RawRecord, field: &str, reason: String) {
-        self.list.push(self.cat.f(
-            "cli.import_bad_row",
-            &[
-                ("file", &self.file),
-                ("line", &rec.line.to_string()),
-                ("field", field),
-                ("reason", &reason),
-            ],
-        ));
-    }
-
-    fn missing_columns(&mut self, records: &[RawRecord], columns: &[&str]) {
-        if let Some(first) = records.first() {
-            for col in columns {
-                if !first.fields.contains_key(*col) {
-                    self.list.push(self.cat.f(
-                        "cli.import_missing_column",
-                        &[("file", &self.file), ("column", col)],
-                    ));
-                }
-            }
-        }
-    }
-
-    fn finish(self) -> Result<(), Failure> {
-        if self.list.is_empty() {
-            return Ok(());
-        }
-        for p in self.list.iter().take(50) {
-            eprintln!("{p}");
-        }
-        if self.list.len() > 50 {
-            eprintln!(
-                "{}",
-                self.cat.f(
-                    "cli.import_more_problems",
-                    &[("n", &(self.list.len() - 50).to_string())]
-                )
-            );
-        }
-        Err(Failure::Refused(
-            self.cat
-                .f("cli.import_nothing_written", &[("file", &self.file)]),
-        ))
-    }
-}
-
-fn read(file: &Path) -> Result<(String, Vec<RawRecord>), Failure> {
-    let name = file.display().to_string();
-    let src = std::fs::read_to_string(file).map_err(|e| Failure::Setup(format!("{name}: {e}")))?;
-    let records = read_records(file, &src).map_err(|e| Failure::Refused(format!("{name}: {e}")))?;
-    Ok((name, records))
-}
-
 /// Member numbers → ids, for the clients a file names.
 fn member_ids(
     store: &Store,
@@ -532,15 +469,11 @@ fn open_client_file<'a>(
     file: &Path,
     columns: &[&str],
 ) -> Result<ClientFile<'a>, Failure> {
-    let (name, records) = read(file)?;
+    let (name, records) = read_file(file)?;
     let store = ctx.open_existing_store()?;
-    let mut problems = Problems {
-        cat: &ctx.catalog,
-        file: name,
-        list: Vec::new(),
-    };
+    let mut problems = Problems::new(&ctx.catalog, name);
     problems.missing_columns(&records, columns);
-    let columns_ok = problems.list.is_empty();
+    let columns_ok = problems.is_empty();
     let numbers: HashSet<String> = records
         .iter()
         .map(|r| {
@@ -583,25 +516,29 @@ pub fn import_turnover(ctx: &Context, file: &Path) -> Result<(), Failure> {
         let id = ids.get(&client).copied();
         if id.is_none() {
             problems.row(
-                rec,
+                rec.line,
                 "client",
                 cat.f("cb.unknown_client", &[("detail", &client)]),
             );
         }
         let month = parse_month(&get("month"));
         if month.is_none() {
-            problems.row(rec, "month", cat.t("cb.bad_month").to_string());
+            problems.row(rec.line, "month", cat.t("cb.bad_month").to_string());
         }
         let amount = match Money::parse(&get("amount")) {
             Ok(m) => Some(m),
             Err(e) => {
-                problems.row(rec, "amount", cat.t(e.key()).to_string());
+                problems.row(rec.line, "amount", cat.t(e.key()).to_string());
                 None
             }
         };
         if let (Some(member_id), Some(month), Some(amount)) = (id, month, amount) {
             if !seen.insert((member_id, month)) {
-                problems.row(rec, "month", cat.t("err.duplicate_in_file").to_string());
+                problems.row(
+                    rec.line,
+                    "month",
+                    cat.t("err.duplicate_in_file").to_string(),
+                );
                 continue;
             }
             rows.push(TurnoverRow {
@@ -659,7 +596,7 @@ pub fn import_assignments(ctx: &Context, file: &Path) -> Result<(), Failure> {
         let id = ids.get(&client).copied();
         if id.is_none() {
             problems.row(
-                rec,
+                rec.line,
                 "client",
                 cat.f("cb.unknown_client", &[("detail", &client)]),
             );
@@ -672,7 +609,7 @@ pub fn import_assignments(ctx: &Context, file: &Path) -> Result<(), Failure> {
                 Some(id) => Some(Some(*id)),
                 None => {
                     problems.row(
-                        rec,
+                        rec.line,
                         "manager",
                         cat.f("cb.not_a_sales_manager", &[("detail", &login)]),
                     );
@@ -682,11 +619,15 @@ pub fn import_assignments(ctx: &Context, file: &Path) -> Result<(), Failure> {
         };
         let since = NaiveDate::parse_from_str(&get("since"), "%Y-%m-%d").ok();
         if since.is_none() {
-            problems.row(rec, "since", cat.t("cb.bad_date").to_string());
+            problems.row(rec.line, "since", cat.t("cb.bad_date").to_string());
         }
         if let (Some(member_id), Some(staff_id), Some(since)) = (id, staff_id, since) {
             if !seen.insert(member_id) {
-                problems.row(rec, "client", cat.t("err.duplicate_in_file").to_string());
+                problems.row(
+                    rec.line,
+                    "client",
+                    cat.t("err.duplicate_in_file").to_string(),
+                );
                 continue;
             }
             rows.push(AssignmentRow {

@@ -131,11 +131,89 @@ pub fn read_records(path: &Path, src: &str) -> Result<Vec<RawRecord>, String> {
     }
 }
 
-pub fn applications(ctx: &Context, file: &Path) -> Result<(), Failure> {
-    let cat = &ctx.catalog;
+/// Every problem found in an import file, reported together (the first 50, then how many
+/// more); if there is any, nothing from the file is written.
+pub struct Problems<'a> {
+    cat: &'a crate::i18n::Catalog,
+    file: String,
+    pub list: Vec<String>,
+}
+
+impl<'a> Problems<'a> {
+    pub fn new(cat: &'a crate::i18n::Catalog, file: impl Into<String>) -> Problems<'a> {
+        Problems {
+            cat,
+            file: file.into(),
+            list: Vec::new(),
+        }
+    }
+
+    /// `file:line: field: reason`.
+    pub fn row(&mut self, line: usize, field: &str, reason: String) {
+        self.list.push(self.cat.f(
+            "cli.import_bad_row",
+            &[
+                ("file", &self.file),
+                ("line", &line.to_string()),
+                ("field", field),
+                ("reason", &reason),
+            ],
+        ));
+    }
+
+    /// A required column missing from the header (or the first JSON object).
+    pub fn missing_columns(&mut self, records: &[RawRecord], columns: &[&str]) {
+        if let Some(first) = records.first() {
+            for col in columns {
+                if !first.fields.contains_key(*col) {
+                    self.list.push(self.cat.f(
+                        "cli.import_missing_column",
+                        &[("file", &self.file), ("column", col)],
+                    ));
+                }
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Print the problems and refuse the file; go on when there are none.
+    pub fn finish(self) -> Result<(), Failure> {
+        if self.list.is_empty() {
+            return Ok(());
+        }
+        for p in self.list.iter().take(50) {
+            eprintln!("{p}");
+        }
+        if self.list.len() > 50 {
+            eprintln!(
+                "{}",
+                self.cat.f(
+                    "cli.import_more_problems",
+                    &[("n", &(self.list.len() - 50).to_string())]
+                )
+            );
+        }
+        Err(Failure::Refused(
+            self.cat
+                .f("cli.import_nothing_written", &[("file", &self.file)]),
+        ))
+    }
+}
+
+/// Read an import file: its name as given, and its records (CSV or JSON).
+pub fn read_file(file: &Path) -> Result<(String, Vec<RawRecord>), Failure> {
     let name = file.display().to_string();
     let src = std::fs::read_to_string(file).map_err(|e| Failure::Setup(format!("{name}: {e}")))?;
     let records = read_records(file, &src).map_err(|e| Failure::Refused(format!("{name}: {e}")))?;
+    Ok((name, records))
+}
+
+pub fn applications(ctx: &Context, file: &Path) -> Result<(), Failure> {
+    let cat = &ctx.catalog;
+    let (name, records) = read_file(file)?;
     let mut store = ctx.open_existing_store()?;
     let offices: HashMap<String, i64> = store
         .offices()
@@ -144,44 +222,27 @@ pub fn applications(ctx: &Context, file: &Path) -> Result<(), Failure> {
         .map(|o| (o.code, o.id))
         .collect();
 
-    let mut problems = Vec::new();
+    let mut problems = Problems::new(cat, name);
     let mut rows = Vec::with_capacity(records.len());
     let mut seen = HashSet::new();
-    if let Some(first) = records.first() {
-        for col in COLUMNS {
-            if !first.fields.contains_key(col)
-                && ![
-                    "patronymic",
-                    "fact_address",
-                    "email",
-                    "expenses",
-                    "payments",
-                    "deductions",
-                    "purpose",
-                ]
-                .contains(&col)
-            {
-                problems.push(cat.f(
-                    "cli.import_missing_column",
-                    &[("file", &name), ("column", col)],
-                ));
-            }
-        }
-    }
+    let optional = [
+        "patronymic",
+        "fact_address",
+        "email",
+        "expenses",
+        "payments",
+        "deductions",
+        "purpose",
+    ];
+    let required: Vec<&str> = COLUMNS
+        .into_iter()
+        .filter(|c| !optional.contains(c))
+        .collect();
+    problems.missing_columns(&records, &required);
     let columns_ok = problems.is_empty();
     for rec in records.iter().filter(|_| columns_ok) {
         let get = |k: &str| rec.fields.get(k).cloned().unwrap_or_default();
-        let mut report = |field: &str, reason: String| {
-            problems.push(cat.f(
-                "cli.import_bad_row",
-                &[
-                    ("file", &name),
-                    ("line", &rec.line.to_string()),
-                    ("field", field),
-                    ("reason", &reason),
-                ],
-            ));
-        };
+        let mut report = |field: &str, reason: String| problems.row(rec.line, field, reason);
         let external_id = get("external_id").trim().to_string();
         if external_id.is_empty() {
             report("external_id", cat.t("err.required").to_string());
@@ -241,23 +302,7 @@ pub fn applications(ctx: &Context, file: &Path) -> Result<(), Failure> {
             }
         }
     }
-    if !problems.is_empty() {
-        for p in problems.iter().take(50) {
-            eprintln!("{p}");
-        }
-        if problems.len() > 50 {
-            eprintln!(
-                "{}",
-                cat.f(
-                    "cli.import_more_problems",
-                    &[("n", &(problems.len() - 50).to_string())]
-                )
-            );
-        }
-        return Err(Failure::Refused(
-            cat.f("cli.import_nothing_written", &[("file", &name)]),
-        ));
-    }
+    problems.finish()?;
 
     let bar = (rows.len() > 2000 && std::io::stderr().is_terminal())
         .then(|| indicatif::ProgressBar::new(rows.len() as u64));

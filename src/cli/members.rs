@@ -3,7 +3,6 @@
 //! system's files: keyed, idempotent, all or nothing), and the `members` bench section.
 
 use super::bench::Bench;
-use super::import::{RawRecord, read_records};
 use super::{Context, Failure};
 use crate::domain::Money;
 use crate::domain::member::{self, MemberInput, MemberStatus};
@@ -177,69 +176,6 @@ pub fn views_command(ctx: &Context, member_no: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-struct Problems<'a> {
-    ctx: &'a Context,
-    name: String,
-    list: Vec<String>,
-}
-
-impl Problems<'_> {
-    fn row(&mut self, line: usize, field: &str, reason: String) {
-        self.list.push(self.ctx.catalog.f(
-            "cli.import_bad_row",
-            &[
-                ("file", &self.name),
-                ("line", &line.to_string()),
-                ("field", field),
-                ("reason", &reason),
-            ],
-        ));
-    }
-
-    fn columns(&mut self, records: &[RawRecord], required: &[&str]) {
-        if let Some(first) = records.first() {
-            for col in required {
-                if !first.fields.contains_key(*col) {
-                    self.list.push(self.ctx.catalog.f(
-                        "cli.import_missing_column",
-                        &[("file", &self.name), ("column", col)],
-                    ));
-                }
-            }
-        }
-    }
-
-    /// Print them and refuse the file, or go on when there are none.
-    fn check(self) -> Result<(), Failure> {
-        if self.list.is_empty() {
-            return Ok(());
-        }
-        let cat = &self.ctx.catalog;
-        for p in self.list.iter().take(50) {
-            eprintln!("{p}");
-        }
-        if self.list.len() > 50 {
-            eprintln!(
-                "{}",
-                cat.f(
-                    "cli.import_more_problems",
-                    &[("n", &(self.list.len() - 50).to_string())]
-                )
-            );
-        }
-        Err(Failure::Refused(
-            cat.f("cli.import_nothing_written", &[("file", &self.name)]),
-        ))
-    }
-}
-
-fn read_file(file: &Path) -> Result<(String, Vec<RawRecord>), Failure> {
-    let name = file.display().to_string();
-    let src = std::fs::read_to_string(file).map_err(|e| Failure::Setup(format!("{name}: {e}")))?;
-    let records = read_records(file, &src).map_err(|e| Failure::Refused(format!("{name}: {e}")))?;
-    Ok((name, records))
-}
-
 fn reason_only(text: String) -> String {
     text.split_once(": ")
         .map(|(_, r)| r.to_string())
@@ -263,7 +199,7 @@ fn done(ctx: &Context, c: crate::store::members::ImportCounts) {
 /// `coopdesk import members FILE`.
 pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = read_file(file)?;
+    let (name, records) = super::import::read_file(file)?;
     let mut store = ctx.open_existing_store()?;
     let offices: HashMap<String, i64> = store
         .offices()
@@ -277,13 +213,9 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
         .into_iter()
         .map(|s| (s.login, s.id))
         .collect();
-    let mut p = Problems {
-        ctx,
-        name,
-        list: Vec::new(),
-    };
-    p.columns(&records, &MEMBER_REQUIRED);
-    let columns_ok = p.list.is_empty();
+    let mut p = super::import::Problems::new(&ctx.catalog, name);
+    p.missing_columns(&records, &MEMBER_REQUIRED);
+    let columns_ok = p.is_empty();
     let mut rows = Vec::new();
     let mut seen_no = HashSet::new();
     let mut seen_passport: HashMap<String, String> = HashMap::new();
@@ -415,7 +347,7 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
             });
         }
     }
-    p.check()?;
+    p.finish()?;
     let counts = store
         .import_members(&format!("import:{}", ctx.cli_actor()), &rows, ctx.now())
         .map_err(|e| Failure::from_store(e, cat))?;
@@ -426,15 +358,11 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
 /// `coopdesk import loans FILE`.
 pub fn import_loans(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = read_file(file)?;
+    let (name, records) = super::import::read_file(file)?;
     let mut store = ctx.open_existing_store()?;
-    let mut p = Problems {
-        ctx,
-        name,
-        list: Vec::new(),
-    };
-    p.columns(&records, &LOAN_REQUIRED);
-    let columns_ok = p.list.is_empty();
+    let mut p = super::import::Problems::new(&ctx.catalog, name);
+    p.missing_columns(&records, &LOAN_REQUIRED);
+    let columns_ok = p.is_empty();
     let nos: Vec<String> = records
         .iter()
         .map(|r| {
@@ -575,7 +503,7 @@ pub fn import_loans(ctx: &Context, file: &Path) -> Result<(), Failure> {
             });
         }
     }
-    p.check()?;
+    p.finish()?;
     let counts = store
         .import_loans(&format!("import:{}", ctx.cli_actor()), &rows, ctx.now())
         .map_err(|e| Failure::from_store(e, cat))?;

@@ -2,7 +2,6 @@
 //! CSV or JSON; and `coopdesk import sales|plans FILE` (all-or-nothing, bad rows by line and
 //! field, sales idempotent on `external_id`).
 
-use super::import::read_records;
 use super::{Context, Failure};
 use crate::domain::Money;
 use crate::domain::rating::report::{self, By, Row};
@@ -312,62 +311,6 @@ pub fn table(
 
 // ----- imports --------------------------------------------------------------------------------
 
-struct Problems<'a> {
-    cat: &'a Catalog,
-    file: String,
-    list: Vec<String>,
-}
-
-impl Problems<'_> {
-    fn row(&mut self, line: usize, field: &str, reason: String) {
-        self.list.push(self.cat.f(
-            "cli.import_bad_row",
-            &[
-                ("file", &self.file),
-                ("line", &line.to_string()),
-                ("field", field),
-                ("reason", &reason),
-            ],
-        ));
-    }
-
-    fn check_columns(&mut self, first: Option<&super::import::RawRecord>, needed: &[&str]) {
-        if let Some(first) = first {
-            for col in needed {
-                if !first.fields.contains_key(*col) {
-                    self.list.push(self.cat.f(
-                        "cli.import_missing_column",
-                        &[("file", &self.file), ("column", col)],
-                    ));
-                }
-            }
-        }
-    }
-
-    /// Print them and refuse the file, when there are any.
-    fn finish(self) -> Result<(), Failure> {
-        if self.list.is_empty() {
-            return Ok(());
-        }
-        for p in self.list.iter().take(50) {
-            eprintln!("{p}");
-        }
-        if self.list.len() > 50 {
-            eprintln!(
-                "{}",
-                self.cat.f(
-                    "cli.import_more_problems",
-                    &[("n", &(self.list.len() - 50).to_string())]
-                )
-            );
-        }
-        Err(Failure::Refused(
-            self.cat
-                .f("cli.import_nothing_written", &[("file", &self.file)]),
-        ))
-    }
-}
-
 /// Staff ids by login: everyone (old sales name people who left), or only those working.
 fn logins(
     store: &crate::store::Store,
@@ -383,31 +326,20 @@ fn logins(
         .collect())
 }
 
-fn read(file: &Path) -> Result<(String, Vec<super::import::RawRecord>), Failure> {
-    let name = file.display().to_string();
-    let src = std::fs::read_to_string(file).map_err(|e| Failure::Setup(format!("{name}: {e}")))?;
-    let records = read_records(file, &src).map_err(|e| Failure::Refused(format!("{name}: {e}")))?;
-    Ok((name, records))
-}
-
 /// `coopdesk import sales FILE`: `external_id, date, manager, product, member_no, amount`.
 pub fn import_sales(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = read(file)?;
+    let (name, records) = super::import::read_file(file)?;
     let mut store = ctx.open_existing_store()?;
     let fail = |e| Failure::from_store(e, cat);
     let logins = logins(&store, cat, false)?;
     let members = store.member_ids().map_err(fail)?;
-    let mut p = Problems {
-        cat,
-        file: name.clone(),
-        list: vec![],
-    };
-    p.check_columns(
-        records.first(),
+    let mut p = super::import::Problems::new(cat, name.clone());
+    p.missing_columns(
+        &records,
         &["external_id", "date", "manager", "product", "amount"],
     );
-    let columns_ok = p.list.is_empty();
+    let columns_ok = p.is_empty();
     let mut rows = Vec::new();
     let mut lines = Vec::new();
     let mut seen = HashSet::new();
@@ -533,17 +465,13 @@ pub fn import_sales(ctx: &Context, file: &Path) -> Result<(), Failure> {
 /// `coopdesk import plans FILE`: `month, manager, ukp`.
 pub fn import_plans(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = read(file)?;
+    let (name, records) = super::import::read_file(file)?;
     let mut store = ctx.open_existing_store()?;
     let fail = |e| Failure::from_store(e, cat);
     let logins = logins(&store, cat, true)?;
-    let mut p = Problems {
-        cat,
-        file: name,
-        list: vec![],
-    };
-    p.check_columns(records.first(), &["month", "manager", "ukp"]);
-    let columns_ok = p.list.is_empty();
+    let mut p = super::import::Problems::new(cat, name);
+    p.missing_columns(&records, &["month", "manager", "ukp"]);
+    let columns_ok = p.is_empty();
     let mut rows = Vec::new();
     let mut seen = HashSet::new();
     for rec in records.iter().filter(|_| columns_ok) {
