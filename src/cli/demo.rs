@@ -161,6 +161,8 @@ pub fn run(ctx: &Context, members: usize, applications: usize, seed: u64) -> Res
         remove_database_files(&target);
         std::fs::rename(&path, &target)
             .map_err(|e| Failure::Store(format!("{} → {}: {e}", path.display(), db)))?;
+        // What is left beside the old name (the writers' queue file).
+        remove_database_files(&path);
     }
 
     say(cat.f("cli.demo_built", &[("db", &db)]));
@@ -203,7 +205,7 @@ fn building_path(target: &Path) -> PathBuf {
 
 /// Remove a database file and its WAL companions, if there.
 fn remove_database_files(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
+    for suffix in ["", "-wal", "-shm", "-journal", "-turns"] {
         let mut p = path.as_os_str().to_os_string();
         p.push(suffix);
         let _ = std::fs::remove_file(PathBuf::from(p));

@@ -13,6 +13,7 @@ pub mod prints;
 pub mod rating;
 pub mod scores;
 pub mod staff;
+pub mod turns;
 
 use crate::domain::Role;
 use crate::domain::application::Refusal;
@@ -194,6 +195,8 @@ pub struct Store {
     path: PathBuf,
     /// Writes are rolled back instead of committed (see [`Store::set_rollback_writes`]).
     rollback_writes: bool,
+    /// The queue in which this database's writers take turns (see [`turns`]).
+    turns: Option<turns::Turns>,
 }
 
 impl Store {
@@ -233,6 +236,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             rollback_writes: false,
+            turns: turns::Turns::open(path),
         };
         store.migrate()?;
         Ok(store)
@@ -298,6 +302,9 @@ impl Store {
     /// Run `f` as one write transaction, taken with `BEGIN IMMEDIATE` so that it never fails
     /// half-way for a lock; all of it commits or none.
     pub fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        // In the order the writers came, then SQLite's own lock (held until the end of this
+        // function, after the commit or the rollback).
+        let _turn = self.turns.as_ref().map(|t| t.wait(LOCK_WAIT));
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
