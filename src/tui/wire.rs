@@ -106,16 +106,26 @@ where
         }
         let mut send: Vec<(u16, u16)> = updates.iter().map(|(x, y, _)| (*x, *y)).collect();
         drop(updates);
-        if let Some(old) = old
-            && let Some(scroll) = find_scroll(&old, shown)
-        {
-            scroll.write(&mut self.inner)?;
-            let moved = scroll.apply(&old);
-            send = moved
-                .diff(shown)
-                .into_iter()
-                .map(|(x, y, _)| (x, y))
-                .collect();
+        if let Some(mut old) = old {
+            // A list that narrowed (a letter typed into a search) lost rows in several
+            // places: each move closes one gap, and the next is looked for on the screen as
+            // the terminal will show it after the moves so far.
+            let mut moved = false;
+            for _ in 0..MAX_MOVES {
+                let Some(scroll) = find_scroll(&old, shown) else {
+                    break;
+                };
+                scroll.write(&mut self.inner)?;
+                old = scroll.apply(&old);
+                moved = true;
+            }
+            if moved {
+                send = old
+                    .diff(shown)
+                    .into_iter()
+                    .map(|(x, y, _)| (x, y))
+                    .collect();
+            }
         }
         let send = economise(&mut self.inner, shown, send)?;
         self.inner
@@ -281,6 +291,10 @@ struct Scroll {
 
 /// The longest a list is expected to move at once (a cursor move, a few rows of a page).
 const MAX_SHIFT: usize = 3;
+
+/// The most moves of rows in one frame (each costs about 20 bytes; a row sent costs up to a
+/// hundred).
+const MAX_MOVES: usize = 6;
 /// Rows a scroll must save before it is worth its own escape sequences.
 const MIN_GAIN: usize = 2;
 
