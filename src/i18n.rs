@@ -192,6 +192,7 @@ mod tests {
                         "member.",
                         "speed.",
                         "audit.",
+                        "audit_view.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {
