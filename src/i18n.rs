@@ -193,6 +193,7 @@ mod tests {
                         "speed.",
                         "audit.",
                         "audit_view.",
+                        "files.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

@@ -1471,6 +1471,7 @@ fn login_counts_wrong_passwords_and_locks() {
     let sec = Security {
         max_failed_logins: 5,
         lockout_minutes: 5,
+        group: None,
     };
     let t = at("2026-11-23 08:00");
     let actor = d.store.authenticate("petrova", PASSWORD, t, &sec).unwrap();

@@ -94,7 +94,8 @@ impl Store {
         let _ = std::fs::remove_file(&partial);
         let result = (|| -> Result<()> {
             let mut out = Connection::open(&partial)?;
-            restrict(&partial)
+            self.files
+                .apply(&partial)
                 .map_err(|e| StoreError::Io(format!("{}: {e}", partial.display())))?;
             {
                 let b = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
