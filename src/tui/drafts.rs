@@ -33,9 +33,16 @@ pub fn save(dir: &Path, d: &Draft) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join(file_name(&d.login, d.application));
     let text = toml::to_string(d).map_err(std::io::Error::other)?;
-    // Write then rename, so a half-written draft never replaces a whole one.
+    // Write then rename, so a half-written draft never replaces a whole one. A draft holds
+    // what was typed about a borrower (passport, phone, address): owner-only, like the
+    // database.
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
+    let _ = std::fs::remove_file(&tmp);
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    std::io::Write::write_all(&mut open.open(&tmp)?, text.as_bytes())?;
     std::fs::rename(&tmp, &path)?;
     Ok(path)
 }
@@ -89,7 +96,13 @@ mod tests {
             application: Some(7),
             fields,
         };
-        save(dir.path(), &d).unwrap();
+        let path = save(dir.path(), &d).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "a draft is owner-only: {mode:o}");
+        }
         assert_eq!(pending(dir.path(), "man"), vec![Some(7)]);
         assert!(pending(dir.path(), "insp").is_empty());
         assert_eq!(take(dir.path(), "man", Some(7)), Some(d));
