@@ -1396,6 +1396,8 @@ impl Store {
             where_.push_str(&format!(" AND ({expr}, a.id) {op} (?{v}, ?{i})"));
         }
         let dir = if walk_ascending { "ASC" } else { "DESC" };
+        params.push(Value::Integer(limit as i64));
+        let limit_at = params.len();
         let sql = format!(
             "SELECT a.id, a.number, a.created_at, a.applicant, a.product, a.amount, a.status, a.status_since, s.name, o.code, {expr}
              FROM applications a
@@ -1403,7 +1405,7 @@ impl Store {
              LEFT JOIN staff s ON s.id = a.assignee_id
              WHERE {where_}
              ORDER BY {expr} {dir}, a.id {dir}
-             LIMIT {limit}"
+             LIMIT ?{limit_at}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt
