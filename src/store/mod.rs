@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/008_audit.sql"),
     include_str!("migrations/009_speed.sql"),
     include_str!("migrations/010_activity.sql"),
+    include_str!("migrations/011_loan_assignment.sql"),
 ];
 
 /// The schema version this build writes.
