@@ -63,6 +63,14 @@ fn with_a_group_new_files_are_0660_and_of_that_group() {
         let backup = dir.path().join("backups").join("b.db");
         store.backup_to(&backup, |_, _| {}).unwrap();
         assert_eq!(mode_gid(&backup), (0o660, gid), "backup, group {name}");
+        // The folder it made for backups: the group's, and setgid so that a backup made by
+        // another account of the group is the group's too.
+        let folder = std::fs::metadata(dir.path().join("backups")).unwrap();
+        assert_eq!(
+            (folder.mode() & 0o7777, folder.gid()),
+            (0o2770, gid),
+            "backup folder, group {name}"
+        );
         drop(store);
         // Opened again: the -wal made anew is given the group too.
         let _again = Store::open_with(&db, access).unwrap();
@@ -79,9 +87,10 @@ fn without_a_group_files_stay_owner_only() {
     let db = dir.path().join("coop.db");
     let store = Store::open(&db).unwrap();
     assert_eq!(mode_gid(&db).0, 0o600);
-    let backup = dir.path().join("b.db");
+    let backup = dir.path().join("backups").join("b.db");
     store.backup_to(&backup, |_, _| {}).unwrap();
     assert_eq!(mode_gid(&backup).0, 0o600);
+    assert_eq!(mode_gid(&dir.path().join("backups")).0, 0o700);
 }
 
 fn coopdesk(dir: &Path, config: &Path, args: &[&str]) -> std::process::Output {

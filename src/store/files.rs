@@ -33,6 +33,30 @@ impl FileAccess {
         Ok(())
     }
 
+    /// Make a folder for such files (backups) if it is missing: owner-only (0700), or with a
+    /// group 2770 and that group, so files made in it by any account of the group take the
+    /// group and every desk's daily backup can be written there. An existing folder is left
+    /// as it is.
+    pub fn make_dir(&self, dir: &Path) -> std::io::Result<()> {
+        if dir.is_dir() {
+            return Ok(());
+        }
+        std::fs::create_dir_all(dir)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = match self.group {
+                Some(gid) => {
+                    std::os::unix::fs::chown(dir, None, Some(gid))?;
+                    0o2770
+                }
+                None => 0o700,
+            };
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode))?;
+        }
+        Ok(())
+    }
+
     /// SQLite makes `-wal` and `-shm` with the database's mode but the process's own group:
     /// give those we own the configured group too. Files of another owner (another desk made
     /// them) are theirs to set and are left alone.
