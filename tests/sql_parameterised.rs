@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 /// (file, hole, why it is fixed text). A hole is the name in `{name}` or, for `{}`, the
-/// argument's expression as written.
+/// argument's expression as written; `+` is an SQL literal glued to something with `+`.
 const ALLOW: &[(&str, &str, &str)] = &[
     // The queue (journal) query, built from its filters and sort key.
     (
@@ -312,8 +312,27 @@ fn scan(src: &str) -> Vec<Hole> {
         if s[i] == '"' || (s[i] == 'r' && matches!(s.get(i + 1), Some('"' | '#'))) {
             let word_before = i > 0 && (s[i - 1].is_alphanumeric() || s[i - 1] == '_');
             if !(s[i] == 'r' && word_before)
-                && let Some((end, _)) = string_at(&s, i)
+                && let Some((end, text)) = string_at(&s, i)
             {
+                // SQL glued to something with `+` (`"… WHERE id = ".to_string() + &id`).
+                if SQL.iter().any(|k| text.contains(k)) {
+                    let before: String = s[..i].iter().rev().take(40).collect::<String>();
+                    let before = before.trim_start();
+                    let after: String = s[end..].iter().take(40).collect();
+                    let after = after
+                        .trim_start()
+                        .trim_start_matches(".to_string()")
+                        .trim_start_matches(".to_owned()")
+                        .trim_start_matches(".into()")
+                        .trim_start();
+                    if before.starts_with('+') || after.starts_with('+') {
+                        found.push(Hole {
+                            line: line_of(i),
+                            hole: "+".into(),
+                            sql: text.split_whitespace().collect::<Vec<_>>().join(" "),
+                        });
+                    }
+                }
                 i = end;
                 continue;
             }
@@ -439,6 +458,8 @@ fn the_scanner_finds_a_value_formatted_into_sql() {
             write!(out, "INSERT INTO t VALUES ({})", name.len());
             let f = format!("a.office_id = ?{}", params.len());
             let g = format!("m.id IN ({list})");
+            let h = "SELECT id FROM staff WHERE login = '".to_string() + login + "'";
+            let fixed = "SELECT 1"; let sum = 1 + 2;
         }
     "##;
     let found: Vec<(usize, String)> = scan(planted)
@@ -454,6 +475,7 @@ fn the_scanner_finds_a_value_formatted_into_sql() {
             (12, "COLS".to_string()),
             (14, "name.len()".to_string()),
             (16, "list".to_string()),
+            (17, "+".to_string()),
         ]
     );
     let b = scan(planted).into_iter().find(|h| h.line == 6).unwrap();
