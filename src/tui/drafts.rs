@@ -29,8 +29,26 @@ fn file_name(login: &str, application: Option<i64>) -> String {
     }
 }
 
+/// Make the drafts folder shared as the database is: with `[security] group` the database is
+/// 0660 and the group's, and every desk account of the group must be able to keep its drafts
+/// here (2770, that group); otherwise owner-only (0700).
+fn make_folder(dir: &Path) -> std::io::Result<()> {
+    let mut group = None;
+    #[cfg(unix)]
+    if let Some(name) = dir.file_name().and_then(|n| n.to_str())
+        && let Some(db) = name.strip_suffix(".drafts")
+    {
+        use std::os::unix::fs::MetadataExt;
+        group = std::fs::metadata(dir.with_file_name(db))
+            .ok()
+            .filter(|m| m.mode() & 0o060 != 0)
+            .map(|m| m.gid());
+    }
+    crate::store::files::FileAccess { group }.make_dir(dir)
+}
+
 pub fn save(dir: &Path, d: &Draft) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
+    make_folder(dir)?;
     let path = dir.join(file_name(&d.login, d.application));
     let text = toml::to_string(d).map_err(std::io::Error::other)?;
     // Write then rename, so a half-written draft never replaces a whole one. A draft holds
@@ -107,6 +125,28 @@ mod tests {
         assert!(pending(dir.path(), "insp").is_empty());
         assert_eq!(take(dir.path(), "man", Some(7)), Some(d));
         assert_eq!(take(dir.path(), "man", Some(7)), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_is_shared_as_the_database_is() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let d = Draft {
+            login: "man".into(),
+            application: None,
+            fields: BTreeMap::new(),
+        };
+        for (db_mode, folder_mode) in [(0o600, 0o700), (0o660, 0o2770)] {
+            let tmp = tempfile::tempdir().unwrap();
+            let db = tmp.path().join("coop.db");
+            std::fs::write(&db, "").unwrap();
+            std::fs::set_permissions(&db, std::fs::Permissions::from_mode(db_mode)).unwrap();
+            let dir = dir_for(&db);
+            save(&dir, &d).unwrap();
+            let m = std::fs::metadata(&dir).unwrap();
+            assert_eq!(m.mode() & 0o7777, folder_mode, "database {db_mode:o}");
+            assert_eq!(m.gid(), std::fs::metadata(&db).unwrap().gid());
+        }
     }
 
     #[test]
