@@ -192,6 +192,8 @@ mod tests {
                         "member.",
                         "speed.",
                         "audit.",
+                        "audit_view.",
+                        "files.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {
