@@ -192,6 +192,7 @@ mod tests {
                         "member.",
                         "speed.",
                         "audit.",
+                        "import_file.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

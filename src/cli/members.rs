@@ -199,7 +199,7 @@ fn done(ctx: &Context, c: crate::store::members::ImportCounts) {
 /// `coopdesk import members FILE`.
 pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = super::import::read_file(file)?;
+    let (name, records) = super::import::read_file(file, cat)?;
     let mut store = ctx.open_existing_store()?;
     let offices: HashMap<String, i64> = store
         .offices()
@@ -358,7 +358,7 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
 /// `coopdesk import loans FILE`.
 pub fn import_loans(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = super::import::read_file(file)?;
+    let (name, records) = super::import::read_file(file, cat)?;
     let mut store = ctx.open_existing_store()?;
     let mut p = super::import::Problems::new(&ctx.catalog, name);
     p.missing_columns(&records, &LOAN_REQUIRED);
