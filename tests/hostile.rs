@@ -943,13 +943,21 @@ fn import_target(kind: &'static str, ci: u32) {
     let db = demo_copy(dir.path());
     let ctx = context(&db);
     let baseline = broken(&db);
+    let template_hash = content_hash(&db);
+    let outcomes = std::cell::Cell::new((0u32, 0u32));
     let strategy = file(&imp);
     run(&format!("import_{kind}"), ci, strategy, |f| {
         let path: PathBuf = dir.path().join(f.name);
         std::fs::write(&path, &f.bytes).unwrap();
-        let before = content_hash(&db);
+        // Every case on a fresh copy of the demo, so that a failure shrinks to its own file.
+        std::fs::copy(demo_template(), &db).unwrap();
+        let before = template_hash;
         let result = (imp.run)(&ctx, &path);
         let after = content_hash(&db);
+        outcomes.set(match &result {
+            Ok(()) => (outcomes.get().0 + 1, outcomes.get().1),
+            Err(_) => (outcomes.get().0, outcomes.get().1 + 1),
+        });
         match &result {
             Ok(()) => {
                 // The whole file went in: every row's key is there.
@@ -970,45 +978,49 @@ fn import_target(kind: &'static str, ci: u32) {
                 prop_assert!(before == after, "{kind}: refused, but the database changed");
             }
         }
-        let broken = newly_broken(&db, &baseline);
-        prop_assert!(broken.is_empty(), "{kind}: {broken:?}");
+        if before != after {
+            let broken = newly_broken(&db, &baseline);
+            prop_assert!(broken.is_empty(), "{kind}: {broken:?}");
+        }
         Ok(())
     });
+    let (taken, refused) = outcomes.get();
+    eprintln!("hostile import_{kind}: {taken} files taken, {refused} refused");
 }
 
 #[test]
 fn import_applications_all_or_nothing() {
-    import_target("applications", 96);
+    import_target("applications", 64);
 }
 
 #[test]
 fn import_members_all_or_nothing() {
-    import_target("members", 96);
+    import_target("members", 64);
 }
 
 #[test]
 fn import_loans_all_or_nothing() {
-    import_target("loans", 96);
+    import_target("loans", 64);
 }
 
 #[test]
 fn import_sales_all_or_nothing() {
-    import_target("sales", 96);
+    import_target("sales", 64);
 }
 
 #[test]
 fn import_plans_all_or_nothing() {
-    import_target("plans", 96);
+    import_target("plans", 64);
 }
 
 #[test]
 fn import_turnover_all_or_nothing() {
-    import_target("turnover", 96);
+    import_target("turnover", 64);
 }
 
 #[test]
 fn import_assignments_all_or_nothing() {
-    import_target("assignments", 96);
+    import_target("assignments", 64);
 }
 
 /// The real binary, as a clerk runs it: a refused file is named with the line and the field
@@ -1076,4 +1088,40 @@ fn import_refusals_name_file_line_and_field() {
         );
         Ok(())
     });
+}
+
+/// Found by `import_members_all_or_nothing`: a members file could turn a member admitted
+/// through an application back into a candidate (or drop the join date), breaking the
+/// application's chain. Such a row is now refused by line and field, and nothing is written.
+#[test]
+fn a_members_file_cannot_undo_an_admission() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(dir.path());
+    let ctx = context(&db);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (no, last, first, birth, passport, office): (String, String, String, String, String, String) = conn
+        .query_row(
+            "SELECT m.member_no, m.last_name, m.first_name, m.birth_date, m.passport, o.code
+             FROM applications a JOIN members m ON m.id = a.member_id JOIN offices o ON o.id = m.office_id
+             WHERE a.status IN ('member','authorized','archived') LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .unwrap();
+    drop(conn);
+    let before = content_hash(&db);
+    for (status, joined) in [("candidate", ""), ("left", "")] {
+        let path = dir.path().join("m.csv");
+        std::fs::write(
+            &path,
+            format!(
+                "member_no,last_name,first_name,birth_date,passport,status,joined_on,office\n\
+                 {no},{last},{first},{birth},{passport},{status},{joined},{office}\n"
+            ),
+        )
+        .unwrap();
+        let r = cli::members::import_members(&ctx, &path);
+        assert!(matches!(r, Err(Failure::Refused(_))), "{status}: {r:?}");
+        assert_eq!(content_hash(&db), before, "{status}: nothing written");
+    }
 }

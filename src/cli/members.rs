@@ -9,6 +9,7 @@ use crate::domain::member::{self, MemberInput, MemberStatus};
 use crate::domain::validate as v;
 use crate::store::field_error_text;
 use crate::store::members::{LoanImport, MemberImport, search};
+use rusqlite::OptionalExtension;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
@@ -331,6 +332,32 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
                 }
                 Ok(_) => {}
                 Err(e) => return Err(Failure::from_store(e, cat)),
+            }
+        }
+        // A member admitted here through an application stays admitted: the file may not
+        // turn them back into a candidate or take away their join date.
+        if status == Some(MemberStatus::Candidate) || (status.is_some() && joined_on.is_none()) {
+            let admitted: Option<String> = store
+                .conn()
+                .prepare_cached(
+                    "SELECT a.number FROM applications a JOIN members m ON m.id = a.member_id
+                     WHERE m.member_no = ?1 AND a.status IN ('member','authorized','archived')
+                     LIMIT 1",
+                )
+                .and_then(|mut st| st.query_row([&member_no], |r| r.get(0)).optional())
+                .map_err(|e| Failure::from_store(e.into(), cat))?;
+            if let Some(number) = admitted {
+                let field = if status == Some(MemberStatus::Candidate) {
+                    "status"
+                } else {
+                    "joined_on"
+                };
+                p.row(
+                    rec.line,
+                    field,
+                    cat.f("import_file.admitted", &[("application", &number)]),
+                );
+                continue;
             }
         }
         if let (Some(data), Some(status), Some(office_id), Some(manager_id)) =
