@@ -1,6 +1,7 @@
 //! Shared pieces of the hostile-input property tests (`tests/hostile.rs`,
 //! `tests/hostile_tui.rs`): how many cases to run, where failing seeds are kept, a demo
 //! database to work on, and what "the database is whole" means.
+#![allow(dead_code)]
 
 use chrono::NaiveDate;
 use coopdesk::cli::Context;
