@@ -489,6 +489,70 @@ const RULE_FILES: [(&str, &str); 5] = [
     ("rating.toml", coopdesk::rules::rating::RATING_TOML),
 ];
 
+/// Rules that load are usable at their extremes: a loan issued (its sale's УКП), the rating's
+/// КП and bonus at the largest plan, base and scores, a schedule at each product's limits.
+fn usable(rules: &Rules) {
+    use coopdesk::domain::rating::{Scores, Ukp};
+    use rust_decimal::Decimal;
+    for p in &rules.products {
+        let _ = Ukp::from_decimal(p.ukp).unwrap_or_default();
+        let _ = (p.ukp * Decimal::ONE_HUNDRED).round();
+        for amount in [p.min_amount, p.max_amount] {
+            for term in [p.min_term_months, p.max_term_months] {
+                let _ = coopdesk::domain::calculator::schedule(amount, p.rate, term, p.schedule);
+            }
+        }
+    }
+    let r = &rules.rating;
+    let big = Ukp(1_000_000_000_000);
+    for (done, plan) in [(big, Ukp(1)), (Ukp(1), big), (big, big), (Ukp(0), Ukp(0))] {
+        let kp = r.kp(done, plan).unwrap_or_default();
+        for s in [1, 5, 10] {
+            let scores = Scores {
+                quality: s,
+                activity: s,
+                discipline: s,
+                time: s,
+            };
+            let _ = r.bonus(Money::from_rubles(1_000_000_000_000), kp, scores);
+            for b in &r.bonus_base {
+                let _ = r.bonus(b.amount, kp, scores);
+            }
+        }
+    }
+}
+
+/// Found by `rules_files_edited_badly_are_refused_with_file_and_line`: a rating.toml with an
+/// enormous УКП, КП band or coefficient loaded, then overflowed Decimal (a panic) when a loan
+/// was issued or a bonus computed. Now each is refused by file, line and key.
+#[test]
+fn enormous_rating_numbers_are_refused_by_line() {
+    let huge = "\"79228162514264337593543950335\"";
+    for (key, from, to) in [
+        ("ukp.housing", "housing = \"", format!("housing = {huge} #")),
+        ("plan_band.from", "from = \"100\"", format!("from = {huge}")),
+        (
+            "plan_band.coefficient",
+            "coefficient = \"1\"",
+            format!("coefficient = {huge}"),
+        ),
+    ] {
+        let src = coopdesk::rules::rating::RATING_TOML.replacen(from, &to, 1);
+        assert_ne!(src, coopdesk::rules::rating::RATING_TOML, "{key}");
+        let mut products = rules().products.clone();
+        let e = coopdesk::rules::rating::parse("rating.toml", &src, &mut products)
+            .err()
+            .unwrap_or_else(|| panic!("{key}: accepted"));
+        let line = src.lines().position(|l| l.contains(huge)).unwrap() + 1;
+        assert_eq!((e.key.as_str(), e.line), (key, line), "{e}");
+    }
+    // And a УКП that does get through never overflows the conversion.
+    assert_eq!(
+        coopdesk::domain::rating::Ukp::from_decimal(rust_decimal::Decimal::MAX),
+        None
+    );
+}
+
 #[test]
 fn rules_files_edited_badly_are_refused_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -502,12 +566,7 @@ fn rules_files_edited_badly_are_refused_with_file_and_line() {
         let path = rules_dir.join(RULE_FILES[i].0);
         std::fs::write(&path, &src).unwrap();
         match Rules::load(Some(dir.path())) {
-            Ok(rules) => {
-                // Rules that load are usable: the import and the rating read them.
-                for p in &rules.products {
-                    let _ = coopdesk::domain::rating::Ukp::from_decimal(p.ukp);
-                }
-            }
+            Ok(rules) => usable(&rules),
             Err(e) => names_file_and_line(&e, &path.display().to_string(), &src, true)?,
         }
         // The parsers the loader calls, on the text alone.
