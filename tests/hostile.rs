@@ -896,14 +896,16 @@ fn render(cols: &[&str], mut rows: Vec<Vec<String>>, json: bool, spoils: &[Spoil
     let mut dup_key = None;
     for s in spoils {
         match s {
-            Spoil::DropColumn(i) => {
+            Spoil::DropColumn(i) if !header.is_empty() => {
                 let i = i % header.len();
                 header.remove(i);
                 for r in &mut rows {
-                    r.remove(i);
+                    if i < r.len() {
+                        r.remove(i);
+                    }
                 }
             }
-            Spoil::RenameColumn(i, to) => {
+            Spoil::RenameColumn(i, to) if !header.is_empty() => {
                 let i = i % header.len();
                 header[i] = to.clone();
             }
