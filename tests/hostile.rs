@@ -1186,3 +1186,28 @@ fn a_members_file_cannot_undo_an_admission() {
         assert_eq!(content_hash(&db), before, "{status}: nothing written");
     }
 }
+
+/// Found by `import_refusals_name_file_line_and_field`: a file in cp1251 (an old accounting
+/// system's export) was refused as a setup error (exit 2) with only "stream did not contain
+/// valid UTF-8". Now it is a refused file (exit 1) naming the line of the first foreign byte.
+#[test]
+fn a_file_not_in_utf8_is_refused_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(dir.path());
+    let ctx = context(&db);
+    let path = dir.path().join("sales.csv");
+    // "Иванов" in cp1251 on the third line.
+    let mut bytes =
+        b"external_id,date,manager,product,amount\ns1,2026-11-02,ivanova,consumer,100\n".to_vec();
+    bytes.extend_from_slice(b"s2,2026-11-02,ivanova,consumer,100,\xc8\xe2\xe0\xed\xee\xe2\n");
+    std::fs::write(&path, &bytes).unwrap();
+    let before = content_hash(&db);
+    match cli::rating::import_sales(&ctx, &path) {
+        Err(Failure::Refused(m)) => {
+            assert!(m.starts_with(&format!("{}:3: ", path.display())), "{m}");
+            assert!(m.contains("UTF-8"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(content_hash(&db), before);
+}
