@@ -194,6 +194,7 @@ mod tests {
                         "audit.",
                         "audit_view.",
                         "files.",
+                        "import_file.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

@@ -218,16 +218,29 @@ impl<'a> Problems<'a> {
 }
 
 /// Read an import file: its name as given, and its records (CSV or JSON).
-pub fn read_file(file: &Path) -> Result<(String, Vec<RawRecord>), Failure> {
+pub fn read_file(
+    file: &Path,
+    cat: &crate::i18n::Catalog,
+) -> Result<(String, Vec<RawRecord>), Failure> {
     let name = file.display().to_string();
-    let src = std::fs::read_to_string(file).map_err(|e| Failure::Setup(format!("{name}: {e}")))?;
+    let bytes = std::fs::read(file).map_err(|e| Failure::Setup(format!("{name}: {e}")))?;
+    // A file saved in another encoding (cp1251 from an old accounting system) is refused by
+    // the line of its first foreign byte, so the clerk knows what to fix.
+    let src = String::from_utf8(bytes).map_err(|e| {
+        let bad = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..bad].iter().filter(|b| **b == b'\n').count() + 1;
+        Failure::Refused(cat.f(
+            "import_file.not_utf8",
+            &[("file", &name), ("line", &line.to_string())],
+        ))
+    })?;
     let records = read_records(file, &src).map_err(|e| Failure::Refused(format!("{name}: {e}")))?;
     Ok((name, records))
 }
 
 pub fn applications(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = read_file(file)?;
+    let (name, records) = read_file(file, cat)?;
     let mut store = ctx.open_existing_store()?;
     let offices: HashMap<String, i64> = store
         .offices()
