@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/009_speed.sql"),
     include_str!("migrations/010_activity.sql"),
     include_str!("migrations/011_loan_assignment.sql"),
+    include_str!("migrations/012_card_sales.sql"),
 ];
 
 /// The schema version this build writes.
