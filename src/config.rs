@@ -132,6 +132,21 @@ impl Privacy {
 pub struct Security {
     pub max_failed_logins: u32,
     pub lockout_minutes: u32,
+    /// An OS group that shares the database and backups: new files are made 0660 and given
+    /// this group. None: owner-only (0600).
+    pub group: Option<String>,
+}
+
+impl Security {
+    /// How the store makes its files; `Err(name)` when the group is not on this system.
+    pub fn file_access(&self) -> Result<crate::store::files::FileAccess, String> {
+        match self.group.as_deref() {
+            None => Ok(Default::default()),
+            Some(name) => crate::store::files::group_id(name)
+                .map(|gid| crate::store::files::FileAccess { group: Some(gid) })
+                .ok_or_else(|| name.to_string()),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -184,6 +199,7 @@ impl Default for Security {
         Security {
             max_failed_logins: 5,
             lockout_minutes: 5,
+            group: None,
         }
     }
 }
@@ -249,6 +265,19 @@ impl Config {
                 message: "must be at least 1".into(),
             });
         }
+        if let Err(group) = cfg.security.file_access() {
+            let line = src
+                .lines()
+                .position(|l| l.trim_start().starts_with("group"))
+                .map(|i| i + 1)
+                .unwrap_or(1);
+            return Err(FileError {
+                file: name,
+                line,
+                key: "security.group".into(),
+                message: format!("no group {group:?} on this system"),
+            });
+        }
         if let Some(bad) = cfg
             .privacy
             .full_access_roles
@@ -303,6 +332,18 @@ mod tests {
         std::fs::write(&p, "[privacy]\nfull_access_roles = [\"boss\"]\n").unwrap();
         let e = Config::load(Some(&p)).unwrap_err();
         assert_eq!((e.line, e.key.as_str()), (2, "privacy.full_access_roles"));
+        std::fs::write(
+            &p,
+            "[security]\nlockout_minutes = 5\ngroup = \"no-such-group-coopdesk\"\n",
+        )
+        .unwrap();
+        let e = Config::load(Some(&p)).unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (3, "security.group"));
+        assert!(
+            e.message.contains("no-such-group-coopdesk"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -192,6 +192,9 @@ mod tests {
                         "member.",
                         "speed.",
                         "audit.",
+                        "audit_view.",
+                        "files.",
+                        "import_file.",
                     ];
                     if prefixes.iter().any(|p| lit.starts_with(p))
                         && lit.chars().all(|c| {

@@ -378,3 +378,92 @@ fn coopdesk_audit_shows_the_trail_as_a_table_or_json() {
     let out = coopdesk(dir, &b.db, &["audit"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_head_pages_the_trail_newest_first_and_a_manager_is_refused() {
+    use coopdesk::domain::Role;
+    use coopdesk::store::StoreError;
+    let b = branch();
+    let head = b.store.actor_by_login("head").unwrap();
+    let mgr = b.store.actor_by_login("mgr0").unwrap();
+    let all = [Role::Head, Role::Inspector];
+    let whole = b.store.trail(Subject::Member(b.member)).unwrap();
+
+    // Newest first, in pages that join up to the whole trail.
+    let mut paged = Vec::new();
+    for offset in [0, 2, 4] {
+        let p = b
+            .store
+            .trail_page(&head, Subject::Member(b.member), &all, offset, 2)
+            .unwrap();
+        assert_eq!((p.offset, p.total), (offset, whole.len()));
+        assert!(p.entries.len() <= 2);
+        paged.extend(p.entries);
+    }
+    let mut newest_first = whole.clone();
+    newest_first.reverse();
+    assert_eq!(paged, newest_first);
+    let past = b
+        .store
+        .trail_page(&head, Subject::Member(b.member), &all, 100, 10)
+        .unwrap();
+    assert!(past.entries.is_empty());
+    // A page never holds more than MAX_PAGE, whatever is asked.
+    let big = b
+        .store
+        .trail_page(&head, Subject::Member(b.member), &all, 0, usize::MAX)
+        .unwrap();
+    assert_eq!(big.entries.len(), whole.len());
+
+    // Full access: the phone as it was typed; without it (head not among the roles with full
+    // access), masked exactly as the card masks it.
+    let edit = |p: &coopdesk::store::audit_trail::TrailPage| {
+        p.entries
+            .iter()
+            .find(|e| e.action == "members.edit")
+            .unwrap()
+            .detail
+            .clone()
+    };
+    assert!(edit(&big).contains("phone: +79000000003 → +79131112233"));
+    let masked = b
+        .store
+        .trail_page(&head, Subject::Member(b.member), &[Role::Inspector], 0, 50)
+        .unwrap();
+    let d = edit(&masked);
+    assert!(
+        d.contains("phone: +7 900 ***-**-03 → +7 913 ***-**-33"),
+        "{d}"
+    );
+    assert!(!d.contains("1112233") && !d.contains("ул. Мира"), "{d}");
+
+    // The application's trail too.
+    let p = b
+        .store
+        .trail_page(&head, Subject::Application(b.application), &all, 0, 50)
+        .unwrap();
+    assert_eq!(p.total, 3);
+    assert_eq!(p.entries[0].source, "print");
+
+    // Anyone but a head is refused by the store, whatever the screen shows.
+    for who in [&mgr, &b.store.actor_by_login("cash").unwrap()] {
+        assert!(matches!(
+            b.store
+                .trail_page(who, Subject::Member(b.member), &all, 0, 10),
+            Err(StoreError::Forbidden(Role::Head))
+        ));
+    }
+    // A forged actor (a head's roles on a manager's id) gains nothing.
+    let mut forged = mgr.clone();
+    forged.roles = vec![Role::Head];
+    assert!(matches!(
+        b.store
+            .trail_page(&forged, Subject::Application(b.application), &all, 0, 10),
+        Err(StoreError::Forbidden(Role::Head))
+    ));
+    assert!(matches!(
+        b.store
+            .trail_page(&head, Subject::Member(999_999), &all, 0, 10),
+        Err(StoreError::NotFound)
+    ));
+}

@@ -109,3 +109,25 @@ fn the_assignee_sort_follows_assignments_and_renames() {
         .unwrap();
     assert_eq!(order(&store, false), [second, first]);
 }
+
+/// The member card's sums of the member's sales read an index on the member (012_card_sales.sql),
+/// not every sale in the cooperative.
+#[test]
+fn a_members_sales_on_the_card_are_read_by_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    let plan: Vec<String> = store
+        .conn()
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT product, sum(amount), count(*) FROM sales
+             WHERE member_id = ?1 GROUP BY product ORDER BY product",
+        )
+        .unwrap()
+        .query_map([1], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let plan = plan.join("\n");
+    assert!(plan.contains("USING INDEX sales_member"), "{plan}");
+    assert!(!plan.contains("SCAN sales"), "{plan}");
+}

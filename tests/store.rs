@@ -1471,6 +1471,7 @@ fn login_counts_wrong_passwords_and_locks() {
     let sec = Security {
         max_failed_logins: 5,
         lockout_minutes: 5,
+        group: None,
     };
     let t = at("2026-11-23 08:00");
     let actor = d.store.authenticate("petrova", PASSWORD, t, &sec).unwrap();
@@ -2173,4 +2174,150 @@ fn the_check_needs_a_complete_score_and_final_terms_score_again() {
     };
     assert_eq!(typed(before), typed(after));
     assert_eq!(typed(after).len(), full.answers.len());
+}
+
+#[test]
+fn a_loan_to_a_member_nobody_holds_is_written_in_the_assignment_history() {
+    let mut d = desk();
+    let m = d.manager.clone();
+    let first = d.advance(
+        &complete_input(),
+        Status::Authorized,
+        at("2026-11-20 09:00"),
+    );
+    let member_id = d.app(first).member_id.unwrap();
+    let holder = format!("SELECT manager_id, assigned_since FROM members WHERE id = {member_id}");
+    let history = format!(
+        "SELECT from_staff_id, to_staff_id, at, on_date, actor, reason, memo
+         FROM assignment_history WHERE member_id = {member_id} ORDER BY id"
+    );
+    assert_eq!(rows(&d.store, &holder), ["- | -"]);
+    let t = at("2026-11-23 12:00");
+    let contract = |no: &str| StepInput::Contract {
+        contract_no: no.into(),
+        issue_date: day("2026-11-23"),
+    };
+
+    // The history row is part of the issue: if it cannot be written, nothing is.
+    d.store
+        .conn()
+        .execute_batch(
+            "CREATE TEMP TRIGGER history_closed BEFORE INSERT ON assignment_history
+             BEGIN SELECT RAISE(ABORT, 'history closed'); END;",
+        )
+        .unwrap();
+    refused(
+        &mut d,
+        "the assignment history cannot be written",
+        |e| e.to_string().contains("history closed"),
+        |d| d.step(&m, first, Status::Archived, contract("К-200"), t),
+    );
+    assert_eq!(d.app(first).status, Status::Authorized);
+    assert_eq!(rows(&d.store, &holder), ["- | -"]);
+    d.store
+        .conn()
+        .execute_batch("DROP TRIGGER temp.history_closed")
+        .unwrap();
+
+    d.step(&m, first, Status::Archived, contract("К-200"), t)
+        .unwrap();
+    assert_eq!(
+        rows(&d.store, &holder),
+        [format!("{} | 2026-11-23", m.staff_id)]
+    );
+    assert_eq!(
+        rows(&d.store, &history),
+        [format!(
+            "- | {} | 2026-11-23 12:00:00 | 2026-11-23 | petrova | loan | К-200",
+            m.staff_id
+        )]
+    );
+    // The client base's history and the member's trail both show it.
+    let h = d.store.assignment_history(member_id).unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!((h[0].reason.as_str(), h[0].from.as_deref()), ("loan", None));
+    let trail = d
+        .store
+        .trail(coopdesk::store::audit_trail::Subject::Member(member_id))
+        .unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.source == "assignment" && e.action == "loan"),
+        "{trail:#?}"
+    );
+
+    // A second loan to the same member, who is now held: no new assignment.
+    let second = d.advance(
+        &complete_input(),
+        Status::Authorized,
+        at("2026-11-23 13:00"),
+    );
+    assert_eq!(d.app(second).member_id, Some(member_id));
+    d.step(
+        &m,
+        second,
+        Status::Archived,
+        contract("К-201"),
+        at("2026-11-23 14:00"),
+    )
+    .unwrap();
+    assert_eq!(rows(&d.store, &history).len(), 1);
+}
+
+#[test]
+fn schema_11_rebuilds_the_assignment_history_keeping_rows_and_append_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("coopdesk.db");
+    let mut d = desk();
+    let m = d.manager.clone();
+    let id = d.advance(
+        &complete_input(),
+        Status::Authorized,
+        at("2026-11-20 09:00"),
+    );
+    d.step(
+        &m,
+        id,
+        Status::Archived,
+        StepInput::Contract {
+            contract_no: "К-300".into(),
+            issue_date: day("2026-11-23"),
+        },
+        at("2026-11-23 12:00"),
+    )
+    .unwrap();
+    d.store.backup_to(&path, |_, _| {}).unwrap();
+    let sql = "SELECT id, member_id, to_staff_id, reason, memo FROM assignment_history";
+    let before = rows(&d.store, sql);
+    assert_eq!(before.len(), 1);
+    // As a schema-10 file (what later migrations added taken away, so they run again too):
+    // 011 runs on it again and must keep every row.
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("DROP INDEX sales_member").unwrap();
+        c.pragma_update(None, "user_version", 10).unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        coopdesk::store::SCHEMA_VERSION
+    );
+    assert_eq!(rows(&store, sql), before);
+    for change in [
+        "UPDATE assignment_history SET memo = 'x'",
+        "DELETE FROM assignment_history",
+    ] {
+        let e = store.conn().execute(change, []).unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{change}: {e}");
+    }
+    let e = store
+        .conn()
+        .execute(
+            "INSERT INTO assignment_history(member_id, at, on_date, actor, reason)
+             VALUES (1, 'x', 'x', 'x', 'whim')",
+            [],
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("CHECK"), "{e}");
 }

@@ -101,3 +101,65 @@ fn table(ctx: &Context, trail: &[TrailEntry]) -> String {
     }
     out
 }
+
+/// `coopdesk bench --only audit`: the audit overlay's first and last page of the longest
+/// trail of a member and of an application, read as a head (the screen reads a window of
+/// three screens, 36 lines at 80x24).
+pub fn bench(b: &mut super::bench::Bench) -> Result<(), Failure> {
+    let store = b.store;
+    let cat = &b.ctx.catalog;
+    let conn = store.conn();
+    let head: Option<String> = conn
+        .query_row(
+            "SELECT s.login FROM staff s JOIN staff_roles r ON r.staff_id = s.id
+             WHERE r.role = 'head' AND s.active = 1 ORDER BY s.id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    let Some(head) = head else {
+        return Ok(());
+    };
+    let head = store
+        .actor_by_login(&head)
+        .map_err(|e| Failure::from_store(e, cat))?;
+    let full = b.ctx.config.privacy.roles();
+    let busiest = |sql: &str| -> Option<i64> { conn.query_row(sql, [], |r| r.get(0)).ok() };
+    let subjects = [
+        (
+            "member",
+            busiest(
+                "SELECT member_id FROM (
+                     SELECT member_id FROM contacts WHERE member_id IS NOT NULL UNION ALL
+                     SELECT member_id FROM cash_orders WHERE member_id IS NOT NULL UNION ALL
+                     SELECT member_id FROM assignment_history UNION ALL
+                     SELECT member_id FROM audit WHERE member_id IS NOT NULL)
+                 GROUP BY member_id ORDER BY count(*) DESC LIMIT 1",
+            )
+            .map(Subject::Member),
+        ),
+        (
+            "application",
+            busiest(
+                "SELECT application_id FROM application_events
+                 GROUP BY application_id ORDER BY count(*) DESC LIMIT 1",
+            )
+            .map(Subject::Application),
+        ),
+    ];
+    const WINDOW: usize = 36;
+    for (name, subject) in subjects {
+        let Some(subject) = subject else { continue };
+        b.time(&format!("audit.{name}.first_page"), Some(20.0), |_| {
+            store.trail_page(&head, subject, &full, 0, WINDOW)
+        })?;
+        let total = store
+            .trail_page(&head, subject, &full, 0, 1)
+            .map_err(|e| Failure::from_store(e, cat))?
+            .total;
+        b.time(&format!("audit.{name}.last_page"), Some(20.0), |_| {
+            store.trail_page(&head, subject, &full, total.saturating_sub(WINDOW), WINDOW)
+        })?;
+    }
+    Ok(())
+}

@@ -23,6 +23,7 @@ pub const SECTIONS: &[Section] = &[
     ("rating", super::rating::bench),
     ("documents", super::print::bench),
     ("members", super::members::bench_section),
+    ("audit", super::audit::bench),
     ("wire", super::bench_ui::wire),
     ("render", super::bench_ui::render),
     ("startup", super::bench_ui::startup),

@@ -469,7 +469,7 @@ fn open_client_file<'a>(
     file: &Path,
     columns: &[&str],
 ) -> Result<ClientFile<'a>, Failure> {
-    let (name, records) = read_file(file)?;
+    let (name, records) = read_file(file, &ctx.catalog)?;
     let store = ctx.open_existing_store()?;
     let mut problems = Problems::new(&ctx.catalog, name);
     problems.missing_columns(&records, columns);

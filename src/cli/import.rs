@@ -95,9 +95,23 @@ fn object_lines(src: &str) -> Vec<usize> {
     out
 }
 
+/// Where and what kind of JSON problem, never the value: serde's own text quotes what it
+/// found (`invalid type: string "Иванов 4509 123456"`), and a file of members' personal data
+/// must not end up on a terminal's scrollback or in a job's log because one record was wrong.
+fn json_problem(e: serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Syntax => "not valid JSON",
+        Category::Data => "expected an array of objects (column: value)",
+        Category::Eof => "the file ends in the middle of a value",
+        Category::Io => "could not be read",
+    };
+    format!("line {}, column {}: {what}", e.line(), e.column())
+}
+
 fn read_json(src: &str) -> Result<Vec<RawRecord>, String> {
     let values: Vec<serde_json::Map<String, serde_json::Value>> =
-        serde_json::from_str(src).map_err(|e| e.to_string())?;
+        serde_json::from_str(src).map_err(json_problem)?;
     let lines = object_lines(src);
     Ok(values
         .into_iter()
@@ -204,16 +218,29 @@ impl<'a> Problems<'a> {
 }
 
 /// Read an import file: its name as given, and its records (CSV or JSON).
-pub fn read_file(file: &Path) -> Result<(String, Vec<RawRecord>), Failure> {
+pub fn read_file(
+    file: &Path,
+    cat: &crate::i18n::Catalog,
+) -> Result<(String, Vec<RawRecord>), Failure> {
     let name = file.display().to_string();
-    let src = std::fs::read_to_string(file).map_err(|e| Failure::Setup(format!("{name}: {e}")))?;
+    let bytes = std::fs::read(file).map_err(|e| Failure::Setup(format!("{name}: {e}")))?;
+    // A file saved in another encoding (cp1251 from an old accounting system) is refused by
+    // the line of its first foreign byte, so the clerk knows what to fix.
+    let src = String::from_utf8(bytes).map_err(|e| {
+        let bad = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..bad].iter().filter(|b| **b == b'\n').count() + 1;
+        Failure::Refused(cat.f(
+            "import_file.not_utf8",
+            &[("file", &name), ("line", &line.to_string())],
+        ))
+    })?;
     let records = read_records(file, &src).map_err(|e| Failure::Refused(format!("{name}: {e}")))?;
     Ok((name, records))
 }
 
 pub fn applications(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = read_file(file)?;
+    let (name, records) = read_file(file, cat)?;
     let mut store = ctx.open_existing_store()?;
     let offices: HashMap<String, i64> = store
         .offices()
@@ -344,6 +371,20 @@ mod tests {
         assert_eq!(object_lines(src), vec![2, 4]);
         let recs = read_json(src).unwrap();
         assert_eq!(recs[1].line, 4);
+    }
+
+    #[test]
+    fn a_bad_json_file_is_placed_but_never_quoted() {
+        for src in [
+            "[{\"a\": 1},\n \"Иванов Пётр 4509 123456\"]",
+            "[{\"passport\": \"4509 123456\"",
+            "[{\"passport\": 4509 123456}]",
+            "{\"passport\": \"4509 123456\"}",
+        ] {
+            let e = read_json(src).err().unwrap();
+            assert!(e.starts_with("line "), "{e}");
+            assert!(!e.contains("4509") && !e.contains("Иванов"), "{e}");
+        }
     }
 
     #[test]

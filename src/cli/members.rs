@@ -9,6 +9,7 @@ use crate::domain::member::{self, MemberInput, MemberStatus};
 use crate::domain::validate as v;
 use crate::store::field_error_text;
 use crate::store::members::{LoanImport, MemberImport, search};
+use rusqlite::OptionalExtension;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
@@ -199,7 +200,7 @@ fn done(ctx: &Context, c: crate::store::members::ImportCounts) {
 /// `coopdesk import members FILE`.
 pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = super::import::read_file(file)?;
+    let (name, records) = super::import::read_file(file, cat)?;
     let mut store = ctx.open_existing_store()?;
     let offices: HashMap<String, i64> = store
         .offices()
@@ -333,6 +334,32 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
                 Err(e) => return Err(Failure::from_store(e, cat)),
             }
         }
+        // A member admitted here through an application stays admitted: the file may not
+        // turn them back into a candidate or take away their join date.
+        if status == Some(MemberStatus::Candidate) || (status.is_some() && joined_on.is_none()) {
+            let admitted: Option<String> = store
+                .conn()
+                .prepare_cached(
+                    "SELECT a.number FROM applications a JOIN members m ON m.id = a.member_id
+                     WHERE m.member_no = ?1 AND a.status IN ('member','authorized','archived')
+                     LIMIT 1",
+                )
+                .and_then(|mut st| st.query_row([&member_no], |r| r.get(0)).optional())
+                .map_err(|e| Failure::from_store(e.into(), cat))?;
+            if let Some(number) = admitted {
+                let field = if status == Some(MemberStatus::Candidate) {
+                    "status"
+                } else {
+                    "joined_on"
+                };
+                p.row(
+                    rec.line,
+                    field,
+                    cat.f("import_file.admitted", &[("application", &number)]),
+                );
+                continue;
+            }
+        }
         if let (Some(data), Some(status), Some(office_id), Some(manager_id)) =
             (data, status, office_id, manager_id)
             && (joined_on.is_some() || status != MemberStatus::Member)
@@ -358,7 +385,7 @@ pub fn import_members(ctx: &Context, file: &Path) -> Result<(), Failure> {
 /// `coopdesk import loans FILE`.
 pub fn import_loans(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = super::import::read_file(file)?;
+    let (name, records) = super::import::read_file(file, cat)?;
     let mut store = ctx.open_existing_store()?;
     let mut p = super::import::Problems::new(&ctx.catalog, name);
     p.missing_columns(&records, &LOAN_REQUIRED);

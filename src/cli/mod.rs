@@ -309,7 +309,11 @@ impl Context {
     }
 
     pub fn open_store(&self) -> Result<Store, Failure> {
-        Store::open(&self.db_path).map_err(|e| Failure::Store(e.message(&self.catalog)))
+        let access = self.config.security.file_access().map_err(|group| {
+            Failure::Setup(self.catalog.f("files.unknown_group", &[("group", &group)]))
+        })?;
+        Store::open_with(&self.db_path, access)
+            .map_err(|e| Failure::Store(e.message(&self.catalog)))
     }
 
     /// Open a database that must already exist (every command but `init` and `demo`), so a

@@ -329,7 +329,7 @@ fn logins(
 /// `coopdesk import sales FILE`: `external_id, date, manager, product, member_no, amount`.
 pub fn import_sales(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = super::import::read_file(file)?;
+    let (name, records) = super::import::read_file(file, cat)?;
     let mut store = ctx.open_existing_store()?;
     let fail = |e| Failure::from_store(e, cat);
     let logins = logins(&store, cat, false)?;
@@ -465,7 +465,7 @@ pub fn import_sales(ctx: &Context, file: &Path) -> Result<(), Failure> {
 /// `coopdesk import plans FILE`: `month, manager, ukp`.
 pub fn import_plans(ctx: &Context, file: &Path) -> Result<(), Failure> {
     let cat = &ctx.catalog;
-    let (name, records) = super::import::read_file(file)?;
+    let (name, records) = super::import::read_file(file, cat)?;
     let mut store = ctx.open_existing_store()?;
     let fail = |e| Failure::from_store(e, cat);
     let logins = logins(&store, cat, true)?;

@@ -1,4 +1,13 @@
 //! `init`, `office`, `staff`: setting up a cooperative's database from the command line.
+//!
+//! These commands (like `import …` and every other subcommand) act as the OS account that
+//! owns the database file, recorded as `cli:$USER`, without a login or a role check: anyone
+//! who may write the file can change any row of it anyway (the `sqlite3` shell, a row in
+//! `staff_roles`), so the boundary is the file's permissions (0600, or 0660 with
+//! `[security] group`), and `init` creates the first administrator before any role exists.
+//! Desks reach the database only through the login screen, whose every action the store
+//! checks against the login's roles; their accounts have coopdesk as the SSH forced command
+//! and no shell (README, «The command line acts as the file's owner»).
 
 use super::{Context, Failure, OfficeCommand, StaffCommand, read_password_stdin};
 use crate::domain::Role;

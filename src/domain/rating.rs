@@ -35,7 +35,7 @@ impl Ukp {
         if d.is_sign_negative() && !d.is_zero() {
             return None;
         }
-        let c = d * Decimal::ONE_HUNDRED;
+        let c = d.checked_mul(Decimal::ONE_HUNDRED)?;
         if c != c.trunc() || c > Decimal::from(1_000_000_000_000i64) {
             return None;
         }

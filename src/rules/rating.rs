@@ -7,6 +7,7 @@ use crate::domain::money::Money;
 use crate::domain::product::Product;
 use crate::domain::rating::{BonusBase, PlanBand, RatingRules, ScoreBand};
 use crate::tomlfile::{self, FileError};
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -45,6 +46,32 @@ struct BonusRow {
     amount: Spanned<String>,
 }
 
+/// Bounds that keep every product of the rating far inside Decimal and i64: a file edited to
+/// "79228162514264337593543950335" is refused here rather than overflowing (a panic) when a
+/// loan is issued or a bonus computed.
+const MAX_UKP: i64 = 1_000;
+const MAX_PLAN_PCT: i64 = 10_000;
+const MAX_COEFFICIENT: i64 = 10;
+
+fn coefficient_at(
+    file: &str,
+    src: &str,
+    key: &str,
+    v: &Spanned<String>,
+) -> Result<Decimal, FileError> {
+    let d = decimal_at(file, src, key, v)?;
+    if d > Decimal::from(MAX_COEFFICIENT) {
+        return Err(tomlfile::error_at(
+            file,
+            src,
+            Some(v.span()),
+            key,
+            format!("a coefficient from \"0\" to \"{MAX_COEFFICIENT}\""),
+        ));
+    }
+    Ok(d)
+}
+
 /// Parse the file and set each product's `ukp` from it (`products` come from products.toml).
 pub fn parse(file: &str, src: &str, products: &mut [Product]) -> Result<RatingRules, FileError> {
     let raw: RatingFile = tomlfile::parse(file, src)?;
@@ -52,6 +79,15 @@ pub fn parse(file: &str, src: &str, products: &mut [Product]) -> Result<RatingRu
     for (code, v) in &raw.ukp {
         let key = format!("ukp.{code}");
         let d = decimal_at(file, src, &key, v)?;
+        if d > Decimal::from(MAX_UKP) {
+            return Err(tomlfile::error_at(
+                file,
+                src,
+                Some(v.span()),
+                &key,
+                format!("at most \"{MAX_UKP}\" УКП for one item"),
+            ));
+        }
         if d.normalize().scale() > 2 {
             return Err(tomlfile::error_at(
                 file,
@@ -86,7 +122,16 @@ pub fn parse(file: &str, src: &str, products: &mut [Product]) -> Result<RatingRu
     for sp in &raw.plan_band {
         let r = sp.get_ref();
         let from_pct = decimal_at(file, src, "plan_band.from", &r.from)?;
-        let coefficient = decimal_at(file, src, "plan_band.coefficient", &r.coefficient)?;
+        if from_pct > Decimal::from(MAX_PLAN_PCT) {
+            return Err(tomlfile::error_at(
+                file,
+                src,
+                Some(r.from.span()),
+                "plan_band.from",
+                format!("a percentage of plan up to \"{MAX_PLAN_PCT}\""),
+            ));
+        }
+        let coefficient = coefficient_at(file, src, "plan_band.coefficient", &r.coefficient)?;
         if plan_bands.last().is_some_and(|b| b.from_pct <= from_pct) {
             return Err(tomlfile::error_at(
                 file,
@@ -128,7 +173,7 @@ pub fn parse(file: &str, src: &str, products: &mut [Product]) -> Result<RatingRu
         score_bands.push(ScoreBand {
             from: r.from,
             to: r.to,
-            coefficient: decimal_at(file, src, "score_band.coefficient", &r.coefficient)?,
+            coefficient: coefficient_at(file, src, "score_band.coefficient", &r.coefficient)?,
         });
     }
     if let Some(s) = (1..=10).find(|&s| covered[s] == 0) {

@@ -1287,8 +1287,29 @@ pub(super) fn issue_loan(
         "INSERT INTO sales(sale_date, manager_id, product, member_id, amount, ukp_centi, application_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![issue_date.to_string(), actor.staff_id, l.product, member_id, l.amount, ukp_centi, app.id])?;
-    tx.prepare_cached("UPDATE members SET manager_id = COALESCE(manager_id, ?2) WHERE id = ?1")?
-        .execute(params![member_id, actor.staff_id])?;
+    // A member nobody holds becomes the issuing manager's client, and the client base's
+    // history says so (reason `loan`, the contract in the memo), in this same transaction.
+    let assigned = tx
+        .prepare_cached(
+            "UPDATE members SET manager_id = ?2, assigned_since = ?3
+             WHERE id = ?1 AND manager_id IS NULL",
+        )?
+        .execute(params![member_id, actor.staff_id, issue_date.to_string()])?;
+    if assigned == 1 {
+        tx.prepare_cached(
+            "INSERT INTO assignment_history(member_id, from_staff_id, to_staff_id, at, on_date,
+                 actor, reason, memo)
+             VALUES (?1, NULL, ?2, ?3, ?4, ?5, 'loan', ?6)",
+        )?
+        .execute(params![
+            member_id,
+            actor.staff_id,
+            fmt_time(now),
+            issue_date.to_string(),
+            actor.login,
+            contract_no
+        ])?;
+    }
     Ok(format!(
         "{contract_no}; {} {}; {}",
         l.amount.plain(),
@@ -1396,6 +1417,8 @@ impl Store {
             where_.push_str(&format!(" AND ({expr}, a.id) {op} (?{v}, ?{i})"));
         }
         let dir = if walk_ascending { "ASC" } else { "DESC" };
+        params.push(Value::Integer(limit as i64));
+        let limit_at = params.len();
         let sql = format!(
             "SELECT a.id, a.number, a.created_at, a.applicant, a.product, a.amount, a.status, a.status_since, s.name, o.code, {expr}
              FROM applications a
@@ -1403,7 +1426,7 @@ impl Store {
              LEFT JOIN staff s ON s.id = a.assignee_id
              WHERE {where_}
              ORDER BY {expr} {dir}, a.id {dir}
-             LIMIT {limit}"
+             LIMIT ?{limit_at}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt

@@ -87,14 +87,16 @@ impl Store {
     /// `progress(done_pages, total_pages)` is called as it goes.
     pub fn backup_to(&self, dest: &Path, mut progress: impl FnMut(u64, u64)) -> Result<()> {
         if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
+            self.files
+                .make_dir(dir)
                 .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
         }
         let partial = dest.with_extension("db.partial");
         let _ = std::fs::remove_file(&partial);
         let result = (|| -> Result<()> {
             let mut out = Connection::open(&partial)?;
-            restrict(&partial)
+            self.files
+                .apply(&partial)
                 .map_err(|e| StoreError::Io(format!("{}: {e}", partial.display())))?;
             {
                 let b = rusqlite::backup::Backup::new(&self.conn, &mut out)?;

@@ -999,15 +999,17 @@ fn refusals_on(
         .map(|c| c.facts)
         .collect();
     let ids = unit_members(conn, req.member_id)?;
-    let list = ids
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    let moving: Vec<ClientFacts> = clients_where(conn, &format!("m.id IN ({list})"), &[], from)?
-        .into_iter()
-        .map(|c| c.facts)
-        .collect();
+    // The ids go in as one bound JSON array, never as SQL text.
+    let list = serde_json::to_string(&ids).map_err(|e| StoreError::Io(e.to_string()))?;
+    let moving: Vec<ClientFacts> = clients_where(
+        conn,
+        "m.id IN (SELECT value FROM json_each(?1))",
+        &[&list],
+        from,
+    )?
+    .into_iter()
+    .map(|c| c.facts)
+    .collect();
     let (meetings, cold) = activity(conn, to, date)?;
     Ok(cb::check_attach(
         rules,

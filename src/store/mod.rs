@@ -7,6 +7,7 @@ pub mod audit_trail;
 pub mod backup;
 pub mod client_base;
 pub mod demo;
+pub mod files;
 pub mod members;
 pub mod money_sql;
 pub mod prints;
@@ -36,6 +37,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/008_audit.sql"),
     include_str!("migrations/009_speed.sql"),
     include_str!("migrations/010_activity.sql"),
+    include_str!("migrations/011_loan_assignment.sql"),
+    include_str!("migrations/012_card_sales.sql"),
 ];
 
 /// The schema version this build writes.
@@ -197,11 +200,18 @@ pub struct Store {
     rollback_writes: bool,
     /// The queue in which this database's writers take turns (see [`turns`]).
     turns: Option<turns::Turns>,
+    /// How the files it makes (backups) are shared.
+    files: files::FileAccess,
 }
 
 impl Store {
     /// Open (creating if needed) and bring the schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, files::FileAccess::default())
+    }
+
+    /// [`Store::open`], making new files (the database, backups) as `access` says.
+    pub fn open_with(path: &Path, access: files::FileAccess) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 StoreError::Sqlite(rusqlite::Error::SqliteFailure(
@@ -210,16 +220,22 @@ impl Store {
                 ))
             })?;
         }
-        // A new database holds members' personal data from its first row: owner-only from the
-        // start (SQLite gives its -wal and -shm files the same permissions).
+        // A new database holds members' personal data from its first row: owner-only (or
+        // owner and the configured group) from the start (SQLite gives its -wal and -shm
+        // files the same permissions).
         #[cfg(unix)]
         if !path.exists() {
             use std::os::unix::fs::OpenOptionsExt;
-            let _ = std::fs::OpenOptions::new()
+            let made = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .mode(0o600)
                 .open(path);
+            if made.is_ok() {
+                access
+                    .apply(path)
+                    .map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
+            }
         }
         let conn = Connection::open_with_flags(
             path,
@@ -237,8 +253,12 @@ impl Store {
             path: path.to_path_buf(),
             rollback_writes: false,
             turns: turns::Turns::open(path),
+            files: access,
         };
         store.migrate()?;
+        access
+            .adopt_sidecars(path)
+            .map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
         Ok(store)
     }
 

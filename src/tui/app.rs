@@ -61,6 +61,8 @@ pub enum Overlay {
     /// A form on the member card (call, meeting, comment, edit, cash desk).
     Member(Box<super::panes::member_card::MemberForm>),
     RatingForm(Box<RatingForm>),
+    /// The audit trail of an application or a member (heads).
+    Audit(Box<super::panes::audit::AuditView>),
     ConfirmQuit,
     ConfirmDiscard,
 }
@@ -367,6 +369,7 @@ impl App {
             Overlay::PrintPreview(_) => self.print_preview_key(key),
             Overlay::Member(_) => self.member_form_key(key),
             Overlay::RatingForm(_) => self.rating_form_key(key),
+            Overlay::Audit(_) => self.audit_key(key),
         }
     }
 
@@ -489,6 +492,10 @@ impl App {
             }
             Overlay::Member(m) => m.draw(f, body, &theme, &self.cat),
             Overlay::RatingForm(r) => r.draw(f, body, &theme, &self.cat),
+            Overlay::Audit(a) => {
+                a.draw(f, body, &theme, &self.cat);
+                None
+            }
         }
     }
 
@@ -598,6 +605,15 @@ impl App {
                     self.cat.t("key.up_down"),
                 );
                 push("PgUp PgDn", self.cat.t("key.page"));
+                push("Esc", self.cat.t("key.close"));
+            }
+            (None, Some(Overlay::Audit(_))) => {
+                push(
+                    if self.theme.ascii { "Up/Dn" } else { "↑↓" },
+                    self.cat.t("key.up_down"),
+                );
+                push("PgUp PgDn", self.cat.t("key.page"));
+                push("Home End", self.cat.t("key.home_end"));
                 push("Esc", self.cat.t("key.close"));
             }
             (None, Some(Overlay::PrintPreview(_))) => {

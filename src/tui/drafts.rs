@@ -29,13 +29,38 @@ fn file_name(login: &str, application: Option<i64>) -> String {
     }
 }
 
+/// Make the drafts folder shared as the database is: with `[security] group` the database is
+/// 0660 and the group's, and every desk account of the group must be able to keep its drafts
+/// here (2770, that group); otherwise owner-only (0700).
+fn make_folder(dir: &Path) -> std::io::Result<()> {
+    let mut group = None;
+    #[cfg(unix)]
+    if let Some(name) = dir.file_name().and_then(|n| n.to_str())
+        && let Some(db) = name.strip_suffix(".drafts")
+    {
+        use std::os::unix::fs::MetadataExt;
+        group = std::fs::metadata(dir.with_file_name(db))
+            .ok()
+            .filter(|m| m.mode() & 0o060 != 0)
+            .map(|m| m.gid());
+    }
+    crate::store::files::FileAccess { group }.make_dir(dir)
+}
+
 pub fn save(dir: &Path, d: &Draft) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
+    make_folder(dir)?;
     let path = dir.join(file_name(&d.login, d.application));
     let text = toml::to_string(d).map_err(std::io::Error::other)?;
-    // Write then rename, so a half-written draft never replaces a whole one.
+    // Write then rename, so a half-written draft never replaces a whole one. A draft holds
+    // what was typed about a borrower (passport, phone, address): owner-only, like the
+    // database.
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
+    let _ = std::fs::remove_file(&tmp);
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    std::io::Write::write_all(&mut open.open(&tmp)?, text.as_bytes())?;
     std::fs::rename(&tmp, &path)?;
     Ok(path)
 }
@@ -89,11 +114,39 @@ mod tests {
             application: Some(7),
             fields,
         };
-        save(dir.path(), &d).unwrap();
+        let path = save(dir.path(), &d).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "a draft is owner-only: {mode:o}");
+        }
         assert_eq!(pending(dir.path(), "man"), vec![Some(7)]);
         assert!(pending(dir.path(), "insp").is_empty());
         assert_eq!(take(dir.path(), "man", Some(7)), Some(d));
         assert_eq!(take(dir.path(), "man", Some(7)), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_is_shared_as_the_database_is() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let d = Draft {
+            login: "man".into(),
+            application: None,
+            fields: BTreeMap::new(),
+        };
+        for (db_mode, folder_mode) in [(0o600, 0o700), (0o660, 0o2770)] {
+            let tmp = tempfile::tempdir().unwrap();
+            let db = tmp.path().join("coop.db");
+            std::fs::write(&db, "").unwrap();
+            std::fs::set_permissions(&db, std::fs::Permissions::from_mode(db_mode)).unwrap();
+            let dir = dir_for(&db);
+            save(&dir, &d).unwrap();
+            let m = std::fs::metadata(&dir).unwrap();
+            assert_eq!(m.mode() & 0o7777, folder_mode, "database {db_mode:o}");
+            assert_eq!(m.gid(), std::fs::metadata(&db).unwrap().gid());
+        }
     }
 
     #[test]

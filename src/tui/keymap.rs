@@ -66,6 +66,8 @@ pub enum Action {
     MemberExit,
     /// A sale of savings or a service, from the member card.
     Sale,
+    /// The audit trail of the open application or member (heads).
+    Audit,
 }
 
 /// Where a binding applies.
@@ -359,6 +361,14 @@ pub const BINDINGS: &[Binding] = &[
         "F3",
         A::Schedule,
         "key.schedule",
+        false
+    ),
+    b!(
+        Dialog,
+        [(K::F(9), N)],
+        "F9",
+        A::Audit,
+        "audit_view.key",
         false
     ),
     b!(
@@ -681,6 +691,14 @@ pub const BINDINGS: &[Binding] = &[
         "x",
         A::MemberExit,
         "member.key.exit",
+        false
+    ),
+    b!(
+        MemberCard,
+        [(K::Char('a'), N), (K::F(9), N)],
+        "a F9",
+        A::Audit,
+        "audit_view.key",
         false
     ),
     b!(

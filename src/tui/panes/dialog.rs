@@ -643,6 +643,16 @@ impl App {
                 self.save_dialog();
             }
             Some(Action::Refresh) => self.reload_dialog(),
+            Some(Action::Audit) => {
+                if let Some(r) = d.record.as_ref() {
+                    let (id, number) = (r.id, r.number.clone());
+                    self.open_audit(
+                        crate::store::audit_trail::Subject::Application(id),
+                        self.cat
+                            .f("audit_view.of_application", &[("number", &number)]),
+                    );
+                }
+            }
             Some(Action::Help) => self.overlays.push(Overlay::Help),
             Some(Action::Quit) => self.ask_quit(),
             Some(Action::Schedule) => {

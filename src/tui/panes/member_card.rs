@@ -344,6 +344,19 @@ impl App {
                 }
             }
             Action::Reveal => self.reveal(member.id),
+            Action::Audit => {
+                let title = self.cat.f(
+                    "audit_view.of_member",
+                    &[
+                        ("no", member.member_no.as_deref().unwrap_or("—")),
+                        (
+                            "name",
+                            &format!("{} {}", member.last_name, member.first_name),
+                        ),
+                    ],
+                );
+                self.open_audit(crate::store::audit_trail::Subject::Member(member.id), title);
+            }
             // Savings and services are sold from the card too (DOMAIN §5): the rating's form.
             Action::Sale => {
                 let no = member.member_no.clone().unwrap_or_default();

@@ -1,5 +1,6 @@
 //! The screens and dialogs: each owns its state, its keys and its drawing.
 
+pub mod audit;
 pub mod calculator;
 pub mod client_base;
 pub mod dialog;
