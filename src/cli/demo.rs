@@ -28,7 +28,9 @@ use crate::domain::validate::age_on;
 use crate::domain::{Money, Role, Status};
 use crate::rules::Rules;
 use crate::store::applications::{BureauCheck, CheckOutcome, ImportRow, QueueQuery, StepInput};
-use crate::store::demo::{BulkWriter, DemoCounts, EarlierMember, LoanBalance, LoanForServicing};
+use crate::store::demo::{
+    BUILD_CACHE_KIB, BulkWriter, DemoCounts, EarlierMember, LoanBalance, LoanForServicing,
+};
 use crate::store::scores::ScoreInput;
 use crate::store::staff::hash_password;
 use crate::store::{Actor, Store, StoreError};
@@ -47,6 +49,30 @@ pub const DEMO_PASSWORD: &str = "demo-pass-2026";
 /// How many of the newest applications are driven through the store's own actions, one
 /// transaction per step; older ones are written by the bulk writer.
 pub const API_APPLICATIONS: usize = 2000;
+
+/// Secondary indexes built after the bulk fill rather than kept up to date row by row: the
+/// journal's sort keys and a history index, which no statement of the fill reads. The member
+/// search's own indexes wait until the search table is filled at the end.
+const DEFERRED_INDEXES: [&str; 10] = [
+    "applications_status",
+    "applications_created",
+    "applications_applicant",
+    "applications_amount",
+    "applications_since",
+    "applications_product",
+    "applications_assignee",
+    "applications_office",
+    "applications_assignee_sort",
+    "application_events_at",
+];
+const DEFERRED_SEARCH_INDEXES: [&str; 3] = [
+    "member_search_last",
+    "member_search_first",
+    "member_search_patr",
+];
+
+/// The page cache while the newest applications go through the store's own actions, KiB.
+const API_CACHE_KIB: u32 = 16_384;
 
 /// Who `import_applications` records as the author of applications from the website.
 const IMPORT_LABEL: &str = "import:site";
@@ -272,6 +298,14 @@ fn build_inner(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<DemoReport, StoreError> {
     let planner = Planner::new(rules, spec);
+    // `COOPDESK_DEMO_PHASES=1`: when each phase ended (a developer's measure, not a message).
+    let phases = std::env::var_os("COOPDESK_DEMO_PHASES").is_some();
+    let t0 = std::time::Instant::now();
+    let lap = |name: &str| {
+        if phases {
+            eprintln!("phase {name} {:.2} s", t0.elapsed().as_secs_f64());
+        }
+    };
 
     // Offices and staff, through the store's own actions, before anything else happened.
     let founded = planner.history_start - Duration::days(30);
@@ -295,19 +329,33 @@ fn build_inner(
         actors.push(store.actor(id)?);
     }
 
+    lap("staff");
     let plans = planner.plan();
+    lap("plan");
     let mut engine = Engine::new(&planner, plans, actors, office_ids);
 
     // The past in one transaction; the newest applications step by step through the store.
     let switch = engine.set_switch(spec.api_applications);
     let search_triggers = store.suspend_member_search()?;
+    let deferred = store.defer_indexes(&DEFERRED_INDEXES)?;
+    let deferred_search = store.defer_indexes(&DEFERRED_SEARCH_INDEXES)?;
     store.bulk(|w| {
         let mut sink = BulkSink { w, rules };
         engine.play(Some(switch), &mut sink, progress)
     })?;
+    store.restore_indexes(&deferred)?;
+    lap("bulk");
+    // One transaction per step from here, and SQLite walks the whole page cache at every
+    // commit: a fresh connection with a small cache, not the bulk fill's 256 MB.
+    let path = store.path().to_path_buf();
+    *store = Store::open(&path)?;
+    store.set_build_mode(true)?;
+    store.set_build_cache(API_CACHE_KIB)?;
     let mut sink = ApiSink { store, rules };
     engine.play(None, &mut sink, progress)?;
+    sink.store.set_build_cache(BUILD_CACHE_KIB)?;
     progress(engine.total, engine.total);
+    lap("api");
 
     // Loans as they stand today.
     let balances: Vec<LoanBalance> = store
@@ -316,14 +364,20 @@ fn build_inner(
         .map(|l| balance_on(spec.seed, l, spec.today))
         .collect();
     store.set_loan_balances(&balances)?;
+    lap("balances");
     store.rebuild_member_search(&search_triggers)?;
+    store.restore_indexes(&deferred_search)?;
+    lap("search");
     store.enrich_demo_members(spec.seed, spec.today, FULL_HISTORY_MEMBERS)?;
 
     // Sales specialisations, client groups, turnover and bases for the client-base pane.
+    lap("enrich");
     client_base::fill(store, rules, spec.seed, spec.today, DEMO_ACTOR)?;
+    lap("client_base");
 
     // The sales rating: plans, desk sales of savings and services, scores, calls and meetings.
     sales_rating::populate(store, rules, spec.today, spec.seed)?;
+    lap("rating");
 
     store.mark_demo(
         &format!(

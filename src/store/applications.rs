@@ -2,7 +2,7 @@
 //! transition with its history row and side effects in one transaction.
 
 use super::staff::require_any;
-use super::{Actor, Result, Store, StoreError, fmt_time, next_counter, parse_time};
+use super::{Actor, CachedSql, Result, Store, StoreError, fmt_time, next_counter, parse_time};
 use crate::domain::application::{self, Requirement, may_edit};
 use crate::domain::draft::{ApplicationData, Borrower, LoanTerms, missing_for_check};
 use crate::domain::product::ProductKind;
@@ -429,7 +429,7 @@ fn load(tx: &Transaction, id: i64) -> Result<ApplicationRecord> {
 /// The record was saved by someone else since `version` was read: say who and when.
 fn conflict(tx: &Transaction, id: i64) -> StoreError {
     let last = tx
-        .query_row(
+        .one(
             "SELECT actor, at FROM application_events WHERE application_id = ?1 ORDER BY id DESC LIMIT 1",
             [id],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
@@ -514,7 +514,7 @@ impl Store {
 
     pub fn application(&self, id: i64) -> Result<ApplicationRecord> {
         self.conn
-            .query_row(
+            .one(
                 &format!("{SELECT_RECORD} WHERE a.id = ?1"),
                 [id],
                 record_from,
@@ -525,7 +525,7 @@ impl Store {
 
     pub fn application_by_number(&self, number: &str) -> Result<ApplicationRecord> {
         self.conn
-            .query_row(
+            .one(
                 &format!("{SELECT_RECORD} WHERE a.number = ?1"),
                 [number],
                 record_from,
@@ -637,7 +637,7 @@ impl Store {
                     app.status.owner().unwrap_or(Role::Head),
                 ));
             }
-            tx.execute(
+            tx.exec(
                 "UPDATE applications SET assignee_id = ?2, version = version + 1 WHERE id = ?1",
                 params![id, actor.staff_id],
             )?;
@@ -749,7 +749,7 @@ impl Store {
                 return Err(conflict(tx, id));
             }
             let roles = super::current_roles(tx, actor)?;
-            let is_member: bool = tx.query_row(
+            let is_member: bool = tx.one(
                 "SELECT EXISTS(SELECT 1 FROM members WHERE passport = ?1 AND status = 'member')",
                 [&app.data.borrower.passport],
                 |r| r.get(0),
@@ -763,7 +763,7 @@ impl Store {
                     member_id = Some(if to == Status::Candidate {
                         make_candidate(tx, &app, now)?
                     } else {
-                        tx.query_row("SELECT id FROM members WHERE passport = ?1", [&app.data.borrower.passport], |r| r.get(0))?
+                        tx.one("SELECT id FROM members WHERE passport = ?1", [&app.data.borrower.passport], |r| r.get(0))?
                     });
                 }
                 Requirement::Fees => {
@@ -798,11 +798,11 @@ impl Store {
                         return Err(StoreError::Invalid(vec![FieldError::new("reason", "err.required")]));
                     };
                     let reason = validate::text(reason, true, 500).map_err(|r| StoreError::Invalid(vec![FieldError::new("reason", r)]))?;
-                    tx.execute("UPDATE applications SET reject_reason = ?2 WHERE id = ?1", params![id, reason])?;
+                    tx.exec("UPDATE applications SET reject_reason = ?2 WHERE id = ?1", params![id, reason])?;
                     comment = reason;
                 }
             }
-            tx.execute(
+            tx.exec(
                 "UPDATE applications SET status = ?2, status_rank = ?3, status_since = ?4, assignee_id = NULL, member_id = ?5,
                     version = version + 1 WHERE id = ?1",
                 params![id, to.code(), to.rank(), fmt_time(now), member_id],
@@ -835,7 +835,7 @@ fn update_in(
     if old.version != version {
         return Err(conflict(tx, id));
     }
-    let office_known: bool = tx.query_row(
+    let office_known: bool = tx.one(
         "SELECT EXISTS(SELECT 1 FROM offices WHERE id = ?1)",
         [office_id],
         |r| r.get(0),
@@ -849,10 +849,9 @@ fn update_in(
     }
     let mut changes = describe_changes(&old.data, data);
     if old.office_id != office_id {
-        let code: String =
-            tx.query_row("SELECT code FROM offices WHERE id = ?1", [office_id], |r| {
-                r.get(0)
-            })?;
+        let code: String = tx.one("SELECT code FROM offices WHERE id = ?1", [office_id], |r| {
+            r.get(0)
+        })?;
         if !changes.is_empty() {
             changes.push_str("; ");
         }
@@ -861,7 +860,7 @@ fn update_in(
     if changes.is_empty() {
         return Ok(());
     }
-    tx.execute(
+    tx.exec(
         "UPDATE applications SET last_name=?2, first_name=?3, patronymic=?4, birth_date=?5, passport=?6,
             passport_issued_by=?7, passport_issued_on=?8, reg_address=?9, fact_address=?10, phone=?11, email=?12,
             income=?13, expenses=?14, payments=?15, deductions=?16, product=?17, amount=?18, term_months=?19,
@@ -905,7 +904,7 @@ fn checks_in(
     }
     let notes = write_checks(tx, actor, id, checks, bureau, rules, now)?;
     if !notes.is_empty() {
-        tx.execute(
+        tx.exec(
             "UPDATE applications SET version = version + 1 WHERE id = ?1",
             [id],
         )?;
@@ -946,7 +945,7 @@ pub(super) fn write_checks(
         let comment = validate::text(comment, false, 300)
             .map_err(|r| StoreError::Invalid(vec![FieldError::new("check_comment", r)]))?;
         let before: Option<(String, String)> = tx
-            .query_row(
+            .one(
                 "SELECT result, comment FROM application_checks WHERE application_id = ?1 AND code = ?2",
                 params![id, code],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -960,7 +959,7 @@ pub(super) fn write_checks(
                 {
                     continue;
                 }
-                tx.execute(
+                tx.exec(
                     "INSERT INTO application_checks(application_id, code, result, comment, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT(application_id, code) DO UPDATE SET result = ?3, comment = ?4, actor = ?5, at = ?6",
                     params![id, code, o.code(), comment, actor.login, fmt_time(now)],
@@ -976,7 +975,7 @@ pub(super) fn write_checks(
                 ));
             }
             None if before.is_some() => {
-                tx.execute(
+                tx.exec(
                     "DELETE FROM application_checks WHERE application_id = ?1 AND code = ?2",
                     params![id, code],
                 )?;
@@ -1004,7 +1003,7 @@ pub(super) fn write_checks(
         let comment = validate::text(&b.comment, false, 300)
             .map_err(|r| StoreError::Invalid(vec![FieldError::new("bureau_comment", r)]))?;
         let before: Option<(String, String, String, String)> = tx
-            .query_row("SELECT bureau, report_date, outcome, comment FROM bureau_checks WHERE application_id = ?1", [id], |r| {
+            .one("SELECT bureau, report_date, outcome, comment FROM bureau_checks WHERE application_id = ?1", [id], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })
             .optional()?;
@@ -1015,7 +1014,7 @@ pub(super) fn write_checks(
             comment.clone(),
         );
         if before.as_ref() != Some(&after) {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO bureau_checks(application_id, bureau, report_date, outcome, comment, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT(application_id) DO UPDATE SET bureau = ?2, report_date = ?3, outcome = ?4, comment = ?5, actor = ?6, at = ?7",
                 params![id, bureau_name, b.report_date.to_string(), b.outcome, comment, actor.login, fmt_time(now)],
@@ -1099,7 +1098,7 @@ pub(super) fn make_candidate(
 ) -> Result<i64> {
     let b = &app.data.borrower;
     let existing: Option<(i64, String)> = tx
-        .query_row(
+        .one(
             "SELECT id, status FROM members WHERE passport = ?1",
             [&b.passport],
             |r| Ok((r.get(0)?, r.get(1)?)),

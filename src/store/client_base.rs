@@ -3,7 +3,7 @@
 //! The norms themselves are judged by `domain::client_base`; this module gathers the facts,
 //! checks who may act, and writes every change in one transaction with its history row.
 
-use super::{Actor, Result, Store, StoreError, audit, current_roles, fmt_time};
+use super::{Actor, CachedSql, Result, Store, StoreError, audit, current_roles, fmt_time};
 use crate::domain::Role;
 use crate::domain::client_base::{
     self as cb, BaseReport, ClientBaseRules, ClientFacts, ManagerFacts, Potential,
@@ -351,7 +351,7 @@ fn manager_facts(m: &BaseManager, meetings: u32, cold_calls: u32) -> ManagerFact
 /// The members that move with `member_id`: its related group held by the same manager.
 fn unit_members(tx: &rusqlite::Connection, member_id: i64) -> Result<Vec<i64>> {
     let (group, manager): (String, Option<i64>) = tx
-        .query_row(
+        .one(
             "SELECT related_group, manager_id FROM members WHERE id = ?1",
             [member_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -486,7 +486,7 @@ impl Store {
         self.write(|tx| {
             let who = by.check(tx, &[Role::Head, Role::Admin, Role::Director])?;
             let (id, old): (i64, StaffProfile) = tx
-                .query_row(
+                .one(
                     "SELECT id, specialization, trainee, novice_since, dismissed_on,
                             specialization_changed_on, territories
                      FROM staff WHERE login = ?1",
@@ -517,7 +517,7 @@ impl Store {
             if new == old {
                 return Ok(());
             }
-            tx.execute(
+            tx.exec(
                 "UPDATE staff SET specialization = ?2, trainee = ?3, novice_since = ?4,
                         dismissed_on = ?5, specialization_changed_on = ?6, territories = ?7
                  WHERE id = ?1",
@@ -574,7 +574,7 @@ impl Store {
         self.write(|tx| {
             let who = by.check(tx, &[Role::Analyst, Role::Head])?;
             let (from, _, _) = plan_change(tx, req, rules, date)?;
-            tx.execute(
+            tx.exec(
                 "INSERT INTO assignment_requests(kind, member_id, from_staff_id, to_staff_id, memo,
                      requested_by, requested_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -609,7 +609,7 @@ impl Store {
         self.write(|tx| {
             let who = By::Desk(actor).check(tx, &[Role::Director])?;
             let row: Option<StoredRequest> = tx
-                .query_row(
+                .one(
                     "SELECT kind, member_id, from_staff_id, to_staff_id, memo, status
                      FROM assignment_requests WHERE id = ?1",
                     [request_id],
@@ -661,13 +661,13 @@ impl Store {
                     overridden,
                     &memo,
                 )?;
-                tx.execute(
+                tx.exec(
                     "UPDATE assignment_requests SET status = 'approved', decided_by = ?2,
                          decided_at = ?3, override = ?4, decision_comment = ?5 WHERE id = ?1",
                     params![request_id, who, fmt_time(now), overridden, comment.trim()],
                 )?;
             } else {
-                tx.execute(
+                tx.exec(
                     "UPDATE assignment_requests SET status = 'rejected', decided_by = ?2,
                          decided_at = ?3, decision_comment = ?4 WHERE id = ?1",
                     params![request_id, who, fmt_time(now), comment.trim()],
@@ -797,7 +797,7 @@ impl Store {
             for (manager, clients) in &due {
                 for c in clients {
                     // Only if nothing changed since the list was made.
-                    let changed = tx.execute(
+                    let changed = tx.exec(
                         "UPDATE members SET manager_id = NULL, assigned_since = NULL
                          WHERE id = ?1 AND manager_id = ?2",
                         params![c.member_id, manager.staff_id],
@@ -879,7 +879,7 @@ impl Store {
         self.write(|tx| {
             let (mut changed, mut same) = (0, 0);
             for r in rows {
-                let (old, since): (Option<i64>, Option<String>) = tx.query_row(
+                let (old, since): (Option<i64>, Option<String>) = tx.one(
                     "SELECT manager_id, assigned_since FROM members WHERE id = ?1",
                     [r.member_id],
                     |x| Ok((x.get(0)?, x.get(1)?)),
@@ -889,7 +889,7 @@ impl Store {
                     same += 1;
                     continue;
                 }
-                tx.execute(
+                tx.exec(
                     "UPDATE members SET manager_id = ?2, assigned_since = ?3 WHERE id = ?1",
                     params![r.member_id, r.staff_id, new_since],
                 )?;
@@ -935,7 +935,7 @@ fn plan_change(
     date: NaiveDate,
 ) -> Result<(Option<i64>, Vec<i64>, Vec<cb::Refusal>)> {
     let current: Option<i64> = tx
-        .query_row(
+        .one(
             "SELECT manager_id FROM members WHERE id = ?1",
             [req.member_id],
             |r| r.get(0),
@@ -963,7 +963,7 @@ fn plan_change(
     }
     if req.kind == ChangeKind::CoAssign {
         // Rule 8 is about managers of different offices.
-        let offices: (i64, i64) = tx.query_row(
+        let offices: (i64, i64) = tx.one(
             "SELECT (SELECT office_id FROM staff WHERE id = ?1), (SELECT office_id FROM staff WHERE id = ?2)",
             params![current, req.to_staff_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -1037,7 +1037,7 @@ fn apply(
     for &m in members {
         match req.kind {
             ChangeKind::CoAssign => {
-                tx.execute(
+                tx.exec(
                     "INSERT OR IGNORE INTO co_assignments(member_id, staff_id, since, request_id)
                      VALUES (?1, ?2, ?3, ?4)",
                     params![m, req.to_staff_id, since, request_id],
@@ -1057,7 +1057,7 @@ fn apply(
                 )?;
             }
             ChangeKind::Detach => {
-                tx.execute(
+                tx.exec(
                     "UPDATE members SET manager_id = NULL, assigned_since = NULL WHERE id = ?1",
                     [m],
                 )?;
@@ -1066,7 +1066,7 @@ fn apply(
                 )?;
             }
             ChangeKind::Attach | ChangeKind::Transfer => {
-                tx.execute(
+                tx.exec(
                     "UPDATE members SET manager_id = ?2, assigned_since = ?3 WHERE id = ?1",
                     params![m, req.to_staff_id, since],
                 )?;

@@ -34,6 +34,10 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 
+/// The page cache of a bulk fill, KiB: holds the tables being filled instead of spilling
+/// pages and reading them back.
+pub const BUILD_CACHE_KIB: u32 = 262_144;
+
 /// The audit action that marks a database as built by `coopdesk demo`.
 const DEMO_MARK: &str = "demo.build";
 
@@ -91,7 +95,7 @@ impl Store {
     /// Run `f` with a [`BulkWriter`] inside one write transaction; open applications are written
     /// out before the commit. All of it commits or none.
     pub fn bulk<T>(&mut self, f: impl FnOnce(&mut BulkWriter<'_>) -> Result<T>) -> Result<T> {
-        self.conn.set_prepared_statement_cache_capacity(64);
+        self.conn.set_prepared_statement_cache_capacity(256);
         self.write(|tx| {
             let mut w = BulkWriter {
                 tx,
@@ -121,14 +125,64 @@ impl Store {
             .pragma_update(None, "temp_store", if fast { "MEMORY" } else { "DEFAULT" })?;
         // A page cache that holds the tables being filled (KiB when negative; the default is
         // 2 MB), instead of spilling pages to the WAL and reading them back.
-        self.conn
-            .pragma_update(None, "cache_size", if fast { -262_144 } else { -2_000 })?;
+        self.conn.pragma_update(
+            None,
+            "cache_size",
+            if fast {
+                -i64::from(BUILD_CACHE_KIB)
+            } else {
+                -2_000
+            },
+        )?;
         if !fast {
             // Everything built goes into the database file itself, so that the file alone
             // can be moved into place.
             self.conn
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         }
+        Ok(())
+    }
+
+    /// Drop these secondary indexes while a throwaway database is filled, and give back their
+    /// definitions for [`Store::restore_indexes`]. An index kept up to date row by row costs a
+    /// B-tree descent per row for every index of the table; built afterwards it is one sort.
+    /// Only indexes no statement of the fill reads may be deferred (the journal's sort keys,
+    /// the search columns); a name that is not an index of the schema is left alone.
+    pub fn defer_indexes(&mut self, names: &[&str]) -> Result<Vec<String>> {
+        self.write(|tx| {
+            let mut defs = Vec::new();
+            for name in names {
+                let sql: Option<String> = tx
+                    .prepare_cached(
+                        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1 AND sql IS NOT NULL",
+                    )?
+                    .query_row([name], |r| r.get(0))
+                    .optional()?;
+                if let Some(sql) = sql {
+                    tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+                    defs.push(sql);
+                }
+            }
+            Ok(defs)
+        })
+    }
+
+    /// Build again the indexes [`Store::defer_indexes`] dropped.
+    pub fn restore_indexes(&mut self, defs: &[String]) -> Result<()> {
+        self.write(|tx| {
+            for sql in defs {
+                tx.execute_batch(sql)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The page cache while a throwaway database is built, in KiB. The bulk fill wants it
+    /// big; a run of small transactions after it wants it small, because every commit walks
+    /// the whole cache.
+    pub fn set_build_cache(&self, kib: u32) -> Result<()> {
+        self.conn
+            .pragma_update(None, "cache_size", -i64::from(kib))?;
         Ok(())
     }
 

@@ -11,8 +11,8 @@
 
 use super::staff::require_any;
 use super::{
-    Actor, DATE_FMT, Result, Store, StoreError, audit, current_roles, fmt_time, next_counter,
-    parse_time,
+    Actor, CachedSql, DATE_FMT, Result, Store, StoreError, audit, current_roles, fmt_time,
+    next_counter, parse_time,
 };
 use crate::domain::member::{
     self, Contact, MemberData, MemberQuery, MemberStatus, fold, prefix_end,
@@ -658,7 +658,7 @@ impl Store {
         self.write(|tx| {
             require_any(tx, actor, &[Role::Manager, Role::Head, Role::Inspector])?;
             exists(tx, member_id)?;
-            tx.execute(
+            tx.exec(
                 "INSERT INTO contacts(member_id, staff_id, at, on_date, kind, direction, temperature, outcome,
                     promise_date, promise_amount, duration_sec, comment, actor)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -695,7 +695,7 @@ impl Store {
         self.write(|tx| {
             require_any(tx, actor, &[Role::Manager, Role::Head, Role::Admin])?;
             let (current, by, at): (i64, Option<String>, Option<String>) = tx
-                .query_row(
+                .one(
                     "SELECT version, updated_by, updated_at FROM members WHERE id = ?1",
                     [id],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -710,7 +710,7 @@ impl Store {
             }
             let before = member_record(tx, id)?;
             let taken: Option<i64> = tx
-                .query_row(
+                .one(
                     "SELECT id FROM members WHERE passport = ?1 AND id <> ?2",
                     params![d.passport, id],
                     |r| r.get(0),
@@ -721,7 +721,7 @@ impl Store {
                     crate::domain::validate::FieldError::new("passport", "member.err_passport_taken"),
                 ]));
             }
-            tx.execute(
+            tx.exec(
                 "UPDATE members SET last_name = ?2, first_name = ?3, patronymic = ?4, birth_date = ?5,
                     passport = ?6, reg_address = ?7, fact_address = ?8, phone = ?9, email = ?10,
                     potential = ?11, client_group = ?12, territory = ?13, related_group = ?14,
@@ -788,7 +788,7 @@ impl Store {
                 return Err(StoreError::Forbidden(Role::Manager));
             }
             exists(tx, member_id)?;
-            tx.execute(
+            tx.exec(
                 "INSERT INTO personal_data_views(at, staff_id, actor, member_id) VALUES (?1, ?2, ?3, ?4)",
                 params![fmt_time(now), actor.staff_id, actor.login, member_id],
             )?;
@@ -836,7 +836,7 @@ impl Store {
                     ),
                 ]));
             }
-            tx.execute(
+            tx.exec(
                 "INSERT INTO contributions(member_id, kind, amount, receipt_no, paid_on, actor)
                  VALUES (?1, 'voluntary_share', ?2, ?3, ?4, ?5)",
                 params![
@@ -848,7 +848,7 @@ impl Store {
                 ],
             )?;
             let order = format!("{:06}", next_counter(tx, "cash_order")?);
-            tx.execute(
+            tx.exec(
                 "INSERT INTO cash_orders(number, kind, amount, member_id, receipt_no, at, actor)
                  VALUES (?1, 'voluntary_share', ?2, ?3, ?4, ?5, ?6)",
                 params![
@@ -882,7 +882,7 @@ impl Store {
                     crate::domain::validate::FieldError::new("exit_date", "member.err_not_member"),
                 ]));
             }
-            let n = tx.execute(
+            let n = tx.exec(
                 "UPDATE members SET status = 'left', left_on = ?2, left_reason = ?3,
                     version = version + 1, updated_at = ?4, updated_by = ?5
                  WHERE id = ?1 AND version = ?6",
@@ -896,7 +896,7 @@ impl Store {
                 ],
             )?;
             if n == 0 {
-                let (by, at): (Option<String>, Option<String>) = tx.query_row(
+                let (by, at): (Option<String>, Option<String>) = tx.one(
                     "SELECT updated_by, updated_at FROM members WHERE id = ?1",
                     [member_id],
                     |r| Ok((r.get(0)?, r.get(1)?)),
@@ -927,7 +927,7 @@ fn exists(tx: &Transaction, id: i64) -> Result<()> {
 
 fn member_status(tx: &Transaction, id: i64) -> Result<MemberStatus> {
     let s: String = tx
-        .query_row("SELECT status FROM members WHERE id = ?1", [id], |r| {
+        .one("SELECT status FROM members WHERE id = ?1", [id], |r| {
             r.get(0)
         })
         .optional()?
@@ -1250,7 +1250,7 @@ impl Store {
         let s = (seed % 1_000_003) as i64;
         let today = today.format(DATE_FMT).to_string();
         self.write(|tx| {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO loans(contract_no, member_id, product, amount, term_months, rate, issue_date,
                     balance, overdue_amount, overdue_days, overdue_since)
                  SELECT 'АС-' || printf('%07d', m.id), m.id, p.product, p.amount, p.term, p.rate, p.issued,
@@ -1273,7 +1273,7 @@ impl Store {
                 params![s, today, i64::from(detailed)],
             )?;
             // A cheap hash of the id (and the seed), different per use by the multiplier.
-            tx.execute(
+            tx.exec(
                 "UPDATE members SET
                     potential = CASE
                         WHEN status = 'left' THEN ''
@@ -1297,7 +1297,7 @@ impl Store {
             let mut added = 0u64;
             // Up to three passes: about 30 %, 15 % and 6 % of members with a manager.
             for (pass, share) in [(1i64, 30i64), (2, 15), (3, 6)] {
-                added += tx.execute(
+                added += tx.exec(
                     "INSERT INTO contacts(member_id, staff_id, at, on_date, kind, direction, temperature,
                         outcome, promise_date, promise_amount, duration_sec, comment, actor)
                      SELECT m.id, m.manager_id,

@@ -44,6 +44,32 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
+/// `execute` and `query_row` through the connection's statement cache. Store writes run the
+/// same few statements over and over (every application step, every member joining); rusqlite's
+/// plain `execute`/`query_row` parse and plan the SQL again each time, which was a tenth of a
+/// demo build's time.
+pub(crate) trait CachedSql {
+    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
+    fn one<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>;
+}
+
+impl CachedSql for Connection {
+    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+
+    fn one<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+}
+
 pub const TIME_FMT: &str = "%Y-%m-%d %H:%M:%S";
 pub const DATE_FMT: &str = "%Y-%m-%d";
 
@@ -247,6 +273,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // One user action runs a few dozen distinct statements (the check, the change, its
+        // history, side effects); rusqlite keeps 16, so a step would parse some again.
+        conn.set_prepared_statement_cache_capacity(128);
         members::register_functions(&conn)?;
         let mut store = Store {
             conn,
@@ -299,7 +328,7 @@ impl Store {
             }
             tx.execute_batch(sql)?;
             let broken: Option<String> = tx
-                .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+                .one("PRAGMA foreign_key_check", [], |r| r.get(0))
                 .optional()?;
             if let Some(table) = broken {
                 return Err(StoreError::Io(format!(
@@ -397,7 +426,7 @@ pub(crate) fn audit(
     action: &str,
     detail: &str,
 ) -> Result<()> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO audit(at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
         (fmt_time(at), actor, action, detail),
     )?;

@@ -3,7 +3,7 @@
 //! on the desk that sent it (seed 001: staff only answer, the card decides).
 
 use super::applications::{ApplicationRecord, insert_event};
-use super::{Actor, Result, Store, StoreError, fmt_time, parse_time};
+use super::{Actor, CachedSql, Result, Store, StoreError, fmt_time, parse_time};
 use crate::domain::Money;
 use crate::domain::application::may_edit;
 use crate::domain::scorecard::{self, Answers, Category, ScoreResult};
@@ -119,7 +119,7 @@ pub fn evaluate_for(
 /// other text is a card changed in place, which the committee's rules forbid.
 fn bind_card_version(tx: &Transaction, card: &LoadedCard, now: NaiveDateTime) -> Result<()> {
     let known: Option<String> = tx
-        .query_row(
+        .one(
             "SELECT fingerprint FROM scorecard_versions WHERE card_id = ?1 AND version = ?2",
             params![card.card.id, card.card.version],
             |r| r.get(0),
@@ -133,7 +133,7 @@ fn bind_card_version(tx: &Transaction, card: &LoadedCard, now: NaiveDateTime) ->
         )])),
         Some(_) => Ok(()),
         None => {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO scorecard_versions(card_id, version, fingerprint, first_used) VALUES (?1, ?2, ?3, ?4)",
                 params![card.card.id, card.card.version, card.fingerprint, fmt_time(now)],
             )?;
@@ -250,7 +250,7 @@ impl Store {
                 return Err(super::applications::conflict_in(tx, id));
             }
             let result = record_in(tx, &actor.login, &app, card, input, rules, "", now)?;
-            tx.execute(
+            tx.exec(
                 "UPDATE applications SET version = version + 1 WHERE id = ?1",
                 [id],
             )?;

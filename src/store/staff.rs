@@ -1,6 +1,6 @@
 //! Offices, staff, roles and logging in.
 
-use super::{Actor, Result, Store, StoreError, audit, fmt_time, parse_time};
+use super::{Actor, CachedSql, Result, Store, StoreError, audit, fmt_time, parse_time};
 use crate::config::Security;
 use crate::domain::Role;
 use argon2::Argon2;
@@ -168,7 +168,7 @@ impl Store {
         }
         self.write(|tx| {
             let office_id: i64 = tx
-                .query_row("SELECT id FROM offices WHERE code = ?1", [office_code], |r| r.get(0))
+                .one("SELECT id FROM offices WHERE code = ?1", [office_code], |r| r.get(0))
                 .optional()?
                 .ok_or_else(|| StoreError::Invalid(vec![FieldError::with("office", "err.office_unknown", office_code)]))?;
             let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM staff WHERE login = ?1)", [login], |r| r.get(0))?;
