@@ -74,6 +74,9 @@ const DEFERRED_SEARCH_INDEXES: [&str; 3] = [
 /// The page cache while the newest applications go through the store's own actions, KiB.
 const API_CACHE_KIB: u32 = 16_384;
 
+/// How many plans the drawing thread may have ready before the writer takes them.
+const PREPARED_AHEAD: usize = 1024;
+
 /// Who `import_applications` records as the author of applications from the website.
 const IMPORT_LABEL: &str = "import:site";
 
@@ -330,31 +333,51 @@ fn build_inner(
     }
 
     lap("staff");
-    let plans = planner.plan();
+    let schedule = Schedule::new(planner.plan());
     lap("plan");
-    let mut engine = Engine::new(&planner, plans, actors, office_ids);
-
-    // The past in one transaction; the newest applications step by step through the store.
-    let switch = engine.set_switch(spec.api_applications);
     let search_triggers = store.suspend_member_search()?;
     let deferred = store.defer_indexes(&DEFERRED_INDEXES)?;
     let deferred_search = store.defer_indexes(&DEFERRED_SEARCH_INDEXES)?;
-    store.bulk(|w| {
-        let mut sink = BulkSink { w, rules };
-        engine.play(Some(switch), &mut sink, progress)
+
+    // Two cores: one thread draws what each plan will do (people, scripts, scorecard answers:
+    // pure, in plan order), this one writes it. The database gets the same rows in the same
+    // order as when one thread did both.
+    let through_store_actions = std::thread::scope(|scope| -> Result<usize, StoreError> {
+        let (ahead, feed) = std::sync::mpsc::sync_channel(PREPARED_AHEAD);
+        let (planner, schedule) = (&planner, &schedule);
+        scope.spawn(move || {
+            for plan in 0..schedule.plans.len() as u32 {
+                // The engine stopped (done, or failed): nothing more to draw.
+                if ahead.send(prepare(planner, schedule, plan)).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut engine = Engine::new(planner, schedule, feed, actors, office_ids);
+
+        // The past in one transaction; the newest applications step by step through the store.
+        let switch = engine.set_switch(spec.api_applications);
+        store.bulk(|w| {
+            let mut sink = BulkSink { w, rules };
+            engine.play(Some(switch), &mut sink, progress)
+        })?;
+        store.restore_indexes(&deferred)?;
+        lap("bulk");
+        // One transaction per step from here, and SQLite walks the whole page cache at every
+        // commit: a fresh connection with a small cache, not the bulk fill's 256 MB.
+        let path = store.path().to_path_buf();
+        *store = Store::open(&path)?;
+        store.set_build_mode(true)?;
+        store.set_build_cache(API_CACHE_KIB)?;
+        let mut sink = ApiSink {
+            store: &mut *store,
+            rules,
+        };
+        engine.play(None, &mut sink, progress)?;
+        sink.store.set_build_cache(BUILD_CACHE_KIB)?;
+        progress(engine.total, engine.total);
+        Ok(engine.through_store_actions)
     })?;
-    store.restore_indexes(&deferred)?;
-    lap("bulk");
-    // One transaction per step from here, and SQLite walks the whole page cache at every
-    // commit: a fresh connection with a small cache, not the bulk fill's 256 MB.
-    let path = store.path().to_path_buf();
-    *store = Store::open(&path)?;
-    store.set_build_mode(true)?;
-    store.set_build_cache(API_CACHE_KIB)?;
-    let mut sink = ApiSink { store, rules };
-    engine.play(None, &mut sink, progress)?;
-    sink.store.set_build_cache(BUILD_CACHE_KIB)?;
-    progress(engine.total, engine.total);
     lap("api");
 
     // Loans as they stand today.
@@ -398,7 +421,7 @@ fn build_inner(
     Ok(DemoReport {
         counts: store.demo_counts()?,
         by_status,
-        through_store_actions: engine.through_store_actions,
+        through_store_actions,
     })
 }
 
@@ -2684,15 +2707,141 @@ struct Active {
     /// The person as they would give their data (not drawn for shares and leaving).
     borrower: Option<Borrower>,
     app: Option<i64>,
-    /// When its application was created.
-    created: Option<NaiveDateTime>,
-    data: Option<ApplicationData>,
+    /// What each step sends.
+    payloads: Vec<Payload>,
+}
+
+/// Every plan in the order they begin, and everyone's passport.
+struct Schedule {
+    plans: Vec<Plan>,
+    passports: Vec<u64>,
+}
+
+impl Schedule {
+    fn new((mut plans, passports): (Vec<Plan>, Vec<u64>)) -> Schedule {
+        plans.sort_by_key(|p| (p.start, p.ordinal));
+        Schedule { plans, passports }
+    }
+}
+
+/// What a plan will do, drawn before it begins: its steps, and what each step sends (the
+/// application as it stands at that step, the scorecard answers).
+struct Prepared {
+    plan: u32,
+    steps: Vec<Step>,
+    office: usize,
+    passport: String,
+    borrower: Option<Borrower>,
+    /// One per step.
+    payloads: Vec<Payload>,
+}
+
+enum Payload {
+    None,
+    /// The application as the step sends it (typed in, imported, completed, amended).
+    Data(ApplicationData),
+    Score(Box<ScoreInput>),
+}
+
+/// Draw plan `plan` (an index into the schedule): pure, so it can run ahead on another thread.
+fn prepare(planner: &Planner<'_>, schedule: &Schedule, plan: u32) -> Prepared {
+    let p = schedule.plans[plan as usize];
+    let rules = planner.rules;
+    let steps = planner.script(&p);
+    let passport = schedule.passports[p.person as usize];
+    let (office, borrower, mut data) = match p.kind {
+        Kind::Voluntary | Kind::Leave => (planner.office_of(p.person), None, None),
+        Kind::Join => {
+            let person = planner.person(p.person, passport);
+            (person.office, Some(person.borrower), None)
+        }
+        _ => {
+            let person = planner.person(p.person, passport);
+            let mut rng = Rng::derive(planner.seed, S_LOAN, u64::from(p.ordinal));
+            let loan = loan_terms(&mut rng, rules, person.office);
+            let data = ApplicationData {
+                borrower: person.borrower.clone(),
+                loan,
+            };
+            (person.office, Some(person.borrower), Some(data))
+        }
+    };
+    let mut created = None;
+    let mut payloads = Vec::with_capacity(steps.len());
+    for step in &steps {
+        let payload = match step.act {
+            Act::Create { .. } => {
+                created = Some(step.at);
+                data.clone().map(Payload::Data)
+            }
+            Act::Import => {
+                created = Some(step.at);
+                if let Some(d) = data.as_mut() {
+                    d.borrower.passport_issued_by.clear();
+                    d.borrower.passport_issued_on = None;
+                }
+                data.clone().map(Payload::Data)
+            }
+            Act::Complete { .. } => match (data.as_mut(), borrower.as_ref()) {
+                (Some(d), Some(full)) => {
+                    d.borrower.passport_issued_by = full.passport_issued_by.clone();
+                    d.borrower.passport_issued_on = full.passport_issued_on;
+                    Some(Payload::Data(d.clone()))
+                }
+                _ => None,
+            },
+            Act::Amend { pct, .. } => data.as_mut().map(|d| {
+                if let Some(product) = rules.product(&d.loan.product) {
+                    let rubles = d.loan.amount.kopecks() / 100 * i64::from(pct) / 100;
+                    let amount = Money::from_rubles(round_to(rubles, 1_000).max(1))
+                        .clamp(product.min_amount, product.max_amount);
+                    d.loan.amount = amount;
+                }
+                Payload::Data(d.clone())
+            }),
+            Act::Score { complete, .. } => match (rules.scorecard.as_ref(), &data, created) {
+                (Some(card), Some(d), Some(created)) => {
+                    let (member, lean) = match p.kind {
+                        Kind::RepeatLoan => (true, 1),
+                        Kind::Recent {
+                            last,
+                            rejected,
+                            member,
+                            ..
+                        } => (member, score::lean(last, rejected)),
+                        _ => (false, 1),
+                    };
+                    let applicant = score::Applicant {
+                        data: d,
+                        created: created.date(),
+                        member,
+                        lean,
+                    };
+                    let mut rng = Rng::derive(planner.seed, S_SCORE, u64::from(p.ordinal));
+                    let input = score::input(&card.card, rules, &mut rng, &applicant, complete);
+                    Some(Payload::Score(Box::new(input)))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        payloads.push(payload.unwrap_or(Payload::None));
+    }
+    Prepared {
+        plan,
+        steps,
+        office,
+        passport: format!("{passport:010}"),
+        borrower,
+        payloads,
+    }
 }
 
 struct Engine<'a> {
     planner: &'a Planner<'a>,
-    plans: Vec<Plan>,
-    passports: Vec<u64>,
+    plans: &'a [Plan],
+    /// Plans drawn ahead, in the order they begin.
+    feed: std::sync::mpsc::Receiver<Prepared>,
     actors: Vec<Actor>,
     office_ids: Vec<i64>,
     next_plan: usize,
@@ -2708,16 +2857,17 @@ struct Engine<'a> {
 impl<'a> Engine<'a> {
     fn new(
         planner: &'a Planner<'a>,
-        (mut plans, passports): (Vec<Plan>, Vec<u64>),
+        schedule: &'a Schedule,
+        feed: std::sync::mpsc::Receiver<Prepared>,
         actors: Vec<Actor>,
         office_ids: Vec<i64>,
     ) -> Engine<'a> {
-        plans.sort_by_key(|p| (p.start, p.ordinal));
+        let plans = &schedule.plans[..];
         let total = plans.iter().map(|p| u64::from(p.steps)).sum();
         Engine {
             planner,
             plans,
-            passports,
+            feed,
             actors,
             office_ids,
             next_plan: 0,
@@ -2769,7 +2919,7 @@ impl<'a> Engine<'a> {
             if let Some(p) = self.plans.get(self.next_plan) {
                 let due = self.queue.peek().map(|Reverse(k)| k.0);
                 if p.start < until && due.is_none_or(|d| p.start <= d) {
-                    self.begin(self.next_plan as u32);
+                    self.begin(self.next_plan as u32)?;
                     self.next_plan += 1;
                     continue;
                 }
@@ -2795,40 +2945,32 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn begin(&mut self, plan: u32) {
-        let p = self.plans[plan as usize];
-        let steps = self.planner.script(&p);
-        let passport = self.passports[p.person as usize];
-        let (office, borrower, data) = match p.kind {
-            Kind::Voluntary | Kind::Leave => (self.planner.office_of(p.person), None, None),
-            Kind::Join => {
-                let person = self.planner.person(p.person, passport);
-                (person.office, Some(person.borrower), None)
-            }
-            _ => {
-                let person = self.planner.person(p.person, passport);
-                let mut rng = Rng::derive(self.planner.seed, S_LOAN, u64::from(p.ordinal));
-                let loan = loan_terms(&mut rng, self.planner.rules, person.office);
-                let data = ApplicationData {
-                    borrower: person.borrower.clone(),
-                    loan,
-                };
-                (person.office, Some(person.borrower), Some(data))
-            }
-        };
-        self.queue.push(Reverse((steps[0].at, plan, 0)));
+    fn begin(&mut self, plan: u32) -> Result<(), StoreError> {
+        // The drawing thread sends the plans in the order they begin; it stops only when
+        // the engine is gone or it panicked.
+        let prep = self
+            .feed
+            .recv()
+            .map_err(|_| StoreError::Io("demo: the drawing thread stopped".to_string()))?;
+        if prep.plan != plan {
+            return Err(StoreError::Io(format!(
+                "demo: plan {} drawn where {plan} was due",
+                prep.plan
+            )));
+        }
+        self.queue.push(Reverse((prep.steps[0].at, plan, 0)));
         self.active.insert(
             plan,
             Active {
-                steps,
-                office,
-                passport: format!("{passport:010}"),
-                borrower,
+                steps: prep.steps,
+                office: prep.office,
+                passport: prep.passport,
+                borrower: prep.borrower,
                 app: None,
-                created: None,
-                data,
+                payloads: prep.payloads,
             },
         );
+        Ok(())
     }
 
     fn receipt(&mut self, office: usize) -> String {
@@ -2846,43 +2988,27 @@ impl<'a> Engine<'a> {
         let actor = |i: u8| &self.actors[i as usize];
         let app = a.app;
         let need_app = || app.ok_or(StoreError::NotFound);
-        let data = || a.data.clone().ok_or(StoreError::NotFound);
+        // The application as this step sends it, drawn by `prepare`.
+        let data = || match a.payloads.get(step) {
+            Some(Payload::Data(d)) => Ok(d),
+            _ => Err(StoreError::NotFound),
+        };
         match act {
             Act::Create { by } => {
-                let id = sink.create(actor(by), &data()?, office_id, at)?;
+                let id = sink.create(actor(by), data()?, office_id, at)?;
                 self.on_created(plan, id, at);
             }
             Act::Import => {
-                let mut data = data()?;
-                data.borrower.passport_issued_by.clear();
-                data.borrower.passport_issued_on = None;
                 let number = match p.kind {
                     Kind::Recent { index, .. } => index,
                     _ => p.ordinal,
                 };
-                let id = sink.import(&format!("site-{:06}", number + 1), &data, office_id, at)?;
-                self.active.get_mut(&plan).ok_or(StoreError::NotFound)?.data = Some(data);
+                let id = sink.import(&format!("site-{:06}", number + 1), data()?, office_id, at)?;
                 self.on_created(plan, id, at);
             }
             Act::Take { by } => sink.take(actor(by), need_app()?, at)?,
-            Act::Complete { by } => {
-                let mut data = data()?;
-                let full = a.borrower.as_ref().ok_or(StoreError::NotFound)?;
-                data.borrower.passport_issued_by = full.passport_issued_by.clone();
-                data.borrower.passport_issued_on = full.passport_issued_on;
-                sink.edit(actor(by), need_app()?, &data, office_id, at)?;
-                self.active.get_mut(&plan).ok_or(StoreError::NotFound)?.data = Some(data);
-            }
-            Act::Amend { by, pct } => {
-                let mut data = data()?;
-                if let Some(product) = rules.product(&data.loan.product) {
-                    let rubles = data.loan.amount.kopecks() / 100 * i64::from(pct) / 100;
-                    let amount = Money::from_rubles(round_to(rubles, 1_000).max(1))
-                        .clamp(product.min_amount, product.max_amount);
-                    data.loan.amount = amount;
-                }
-                sink.edit(actor(by), need_app()?, &data, office_id, at)?;
-                self.active.get_mut(&plan).ok_or(StoreError::NotFound)?.data = Some(data);
+            Act::Complete { by } | Act::Amend { by, .. } => {
+                sink.edit(actor(by), need_app()?, data()?, office_id, at)?;
             }
             Act::Checks { by, scope, bureau } => {
                 let mut checks = Vec::new();
@@ -2922,30 +3048,14 @@ impl<'a> Engine<'a> {
                 };
                 sink.checks(actor(by), need_app()?, &checks, report.as_ref(), at)?;
             }
-            Act::Score { by, complete } => {
-                let Some(card) = rules.scorecard.as_ref() else {
+            Act::Score { by, .. } => {
+                if rules.scorecard.is_none() {
                     return Ok(());
+                }
+                let Some(Payload::Score(input)) = a.payloads.get(step) else {
+                    return Err(StoreError::NotFound);
                 };
-                let (member, lean) = match p.kind {
-                    Kind::RepeatLoan => (true, 1),
-                    Kind::Recent {
-                        last,
-                        rejected,
-                        member,
-                        ..
-                    } => (member, score::lean(last, rejected)),
-                    _ => (false, 1),
-                };
-                let data = data()?;
-                let applicant = score::Applicant {
-                    data: &data,
-                    created: a.created.ok_or(StoreError::NotFound)?.date(),
-                    member,
-                    lean,
-                };
-                let mut rng = Rng::derive(self.planner.seed, S_SCORE, u64::from(p.ordinal));
-                let input = score::input(&card.card, rules, &mut rng, &applicant, complete);
-                sink.score(actor(by), need_app()?, &input, at)?;
+                sink.score(actor(by), need_app()?, input, at)?;
             }
             Act::Move { by, to } => {
                 sink.transition(actor(by), need_app()?, to, &StepInput::None, at)?;
@@ -3015,7 +3125,6 @@ impl<'a> Engine<'a> {
     fn on_created(&mut self, plan: u32, id: i64, at: NaiveDateTime) {
         if let Some(a) = self.active.get_mut(&plan) {
             a.app = Some(id);
-            a.created = Some(at);
         }
         if at >= self.switch {
             self.through_store_actions += 1;
