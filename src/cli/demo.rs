@@ -2739,7 +2739,7 @@ struct Prepared {
 enum Payload {
     None,
     /// The application as the step sends it (typed in, imported, completed, amended).
-    Data(ApplicationData),
+    Data(Box<ApplicationData>),
     Score(Box<ScoreInput>),
 }
 
@@ -2772,7 +2772,7 @@ fn prepare(planner: &Planner<'_>, schedule: &Schedule, plan: u32) -> Prepared {
         let payload = match step.act {
             Act::Create { .. } => {
                 created = Some(step.at);
-                data.clone().map(Payload::Data)
+                data.clone().map(|d| Payload::Data(Box::new(d)))
             }
             Act::Import => {
                 created = Some(step.at);
@@ -2780,13 +2780,13 @@ fn prepare(planner: &Planner<'_>, schedule: &Schedule, plan: u32) -> Prepared {
                     d.borrower.passport_issued_by.clear();
                     d.borrower.passport_issued_on = None;
                 }
-                data.clone().map(Payload::Data)
+                data.clone().map(|d| Payload::Data(Box::new(d)))
             }
             Act::Complete { .. } => match (data.as_mut(), borrower.as_ref()) {
                 (Some(d), Some(full)) => {
                     d.borrower.passport_issued_by = full.passport_issued_by.clone();
                     d.borrower.passport_issued_on = full.passport_issued_on;
-                    Some(Payload::Data(d.clone()))
+                    Some(Payload::Data(Box::new(d.clone())))
                 }
                 _ => None,
             },
@@ -2797,7 +2797,7 @@ fn prepare(planner: &Planner<'_>, schedule: &Schedule, plan: u32) -> Prepared {
                         .clamp(product.min_amount, product.max_amount);
                     d.loan.amount = amount;
                 }
-                Payload::Data(d.clone())
+                Payload::Data(Box::new(d.clone()))
             }),
             Act::Score { complete, .. } => match (rules.scorecard.as_ref(), &data, created) {
                 (Some(card), Some(d), Some(created)) => {
