@@ -96,6 +96,7 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
     app.drafts_dir = Some(drafts::dir_for(&ctx.db_path));
     app.print = crate::cli::print::settings(ctx);
     app.members.full_access = ctx.config.privacy.roles();
+    app.members.settle = ctx.config.ui.search_settle();
     app.set_demo_hint();
     if let Some(m) = backup_note {
         app.error(m);
