@@ -603,6 +603,11 @@ impl Probe {
 pub const KEY_BUDGET: u64 = 1024;
 /// At most this many bytes for a full repaint at 80x24, and for a switch of panes.
 pub const REPAINT_BUDGET: u64 = 8 * 1024;
+/// At most this many bytes for the member results shown when typing pauses (and for one
+/// letter typed and then a pause): a new list of 18 rows is about 18 × 110 bytes at 80
+/// columns in Cyrillic (two bytes a letter), which cannot fit the key budget; this holds it
+/// to the list itself with some room for colours, under half the repaint budget.
+pub const SETTLE_BUDGET: u64 = 3 * 1024;
 /// A frame in which nothing changed: the synchronized-update brackets, the attribute reset
 /// and the cursor, nothing else.
 pub const IDLE_BUDGET: u64 = 64;
@@ -642,11 +647,16 @@ pub fn session_actor(store: &crate::store::Store) -> crate::store::Result<crate:
 
 /// A session at `width`×`height` on a real [`App`] that is not logged in yet, driven by key
 /// events and drawn as the event loop draws: the login screen, then logged in as `actor`:
-/// cursor moves in the journal, every pane switched to and repainted, `typing` typed letter by
-/// letter into the member search (each letter costs the frame that echoes it and the frame
-/// that shows its results), cursor moves in the results and in the client base. Reads only:
-/// nothing is written to the database. `watch` is shown every frame's bytes, with the App
-/// that drew it.
+/// cursor moves in the journal, every pane switched to and repainted, `typing` typed into the
+/// member search, cursor moves in the results and in the client base. Reads only: nothing is
+/// written to the database. `watch` is shown every frame's bytes, with the App that drew it.
+///
+/// Each text of `typing` is typed twice. First as a typist types: the letters closer together
+/// than the settle interval (`app.members.settle`), each costing the frame that echoes it and
+/// the frame drawn when its results come (and wait); then a pause, and the frame that shows
+/// the results (`members.results_settled`). Then one letter at a time with a pause after each
+/// (`members.letter_then_pause`: the echo and the new list), the worst case of a letter.
+/// Time is held still: the instants of the keys are given, nothing sleeps.
 pub fn session(
     app: &mut App,
     actor: crate::store::Actor,
@@ -734,21 +744,49 @@ pub fn session(
     // The member search, typed.
     key(app, KeyCode::Tab);
     add("switch_pane", frame(&mut p, app, watch)?, REPAINT_BUDGET);
-    for typed in typing {
-        app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    let settle = app.members.settle;
+    // A typist's pace: well inside the settle interval.
+    let pace = settle / 2;
+    let mut now = std::time::Instant::now();
+    let silent = |app: &App| io::Error::other(app.cat.t("speed.search_silent").to_string());
+    let answered = |app: &mut App| app.members_wait_reply(std::time::Duration::from_secs(30));
+    for (typist, typed) in typing
+        .iter()
+        .map(|t| (true, t))
+        .chain(typing.iter().map(|t| (false, t)))
+    {
+        app.handle_key_at(
+            KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+            now,
+        );
         app.members_wait(std::time::Duration::from_secs(30));
         frame(&mut p, app, watch)?;
         for c in typed.chars() {
-            key(app, KeyCode::Char(c));
+            now += pace;
+            app.handle_key_at(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), now);
             let mut sent = frame(&mut p, app, watch)?;
-            add("members.letter_echo", sent, KEY_BUDGET);
-            if !app.members_wait(std::time::Duration::from_secs(30)) {
-                return Err(io::Error::other(
-                    app.cat.t("speed.search_silent").to_string(),
-                ));
+            if typist {
+                add("members.letter_echo", sent, KEY_BUDGET);
             }
+            if !answered(app) {
+                return Err(silent(app));
+            }
+            app.tick_at(now);
             sent += frame(&mut p, app, watch)?;
-            add("members.typed_letter", sent, KEY_BUDGET);
+            if typist {
+                add("members.typed_letter", sent, KEY_BUDGET);
+            } else {
+                now += settle;
+                app.tick_at(now);
+                sent += frame(&mut p, app, watch)?;
+                add("members.letter_then_pause", sent, SETTLE_BUDGET);
+            }
+        }
+        if typist {
+            now += settle;
+            app.tick_at(now);
+            let sent = frame(&mut p, app, watch)?;
+            add("members.results_settled", sent, SETTLE_BUDGET);
         }
     }
     add(
@@ -766,3 +804,4 @@ pub fn session(
     }
     Ok(out)
 }
+
