@@ -805,3 +805,317 @@ pub fn session(
     Ok(out)
 }
 
+#[cfg(test)]
+mod tests {
+    //! The economies of [`Scrolling`] checked on a model terminal that keeps colours and
+    //! attributes: a frame sent after another must leave the model showing exactly what a
+    //! full repaint of the new screen shows.
+
+    use super::*;
+    use ratatui::layout::Rect;
+    use ratatui::style::{Color, Modifier, Style};
+
+    /// The colours and attributes a cell was written with, as the terminal holds them.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    struct Pen {
+        fg: String,
+        bg: String,
+        attrs: Vec<u16>,
+    }
+
+    /// A VT100 screen model: cursor positioning, erase in line and display, scrolling
+    /// regions, line feed, reverse index and SGR; anything else fails the test.
+    struct Model {
+        w: usize,
+        h: usize,
+        cells: Vec<Vec<(String, Pen)>>,
+        pen: Pen,
+        x: usize,
+        y: usize,
+        top: usize,
+        bottom: usize,
+    }
+
+    impl Model {
+        fn new(w: usize, h: usize) -> Model {
+            Model {
+                w,
+                h,
+                cells: vec![vec![(" ".into(), Pen::default()); w]; h],
+                pen: Pen::default(),
+                x: 0,
+                y: 0,
+                top: 0,
+                bottom: h - 1,
+            }
+        }
+
+        /// What an erase leaves: a blank in the current background.
+        fn blank(&self) -> (String, Pen) {
+            let pen = Pen {
+                bg: self.pen.bg.clone(),
+                ..Pen::default()
+            };
+            (" ".into(), pen)
+        }
+
+        fn sgr(&mut self, params: &str) {
+            let nums: Vec<u16> = params.split(';').map(|n| n.parse().unwrap_or(0)).collect();
+            let mut i = 0;
+            while i < nums.len() {
+                match nums[i] {
+                    0 => self.pen = Pen::default(),
+                    n @ (38 | 48) => {
+                        let len = if nums[i + 1] == 5 { 3 } else { 5 };
+                        let c = format!("{:?}", &nums[i..i + len]);
+                        if n == 38 {
+                            self.pen.fg = c;
+                        } else {
+                            self.pen.bg = c;
+                        }
+                        i += len - 1;
+                    }
+                    39 => self.pen.fg.clear(),
+                    49 => self.pen.bg.clear(),
+                    // The underline colour: not drawn by the interface.
+                    59 => {}
+                    22 => self.pen.attrs.retain(|a| *a != 1 && *a != 2),
+                    n @ 23..=29 => self.pen.attrs.retain(|a| *a != n - 20),
+                    n @ 1..=9 => {
+                        if !self.pen.attrs.contains(&n) {
+                            self.pen.attrs.push(n);
+                            self.pen.attrs.sort();
+                        }
+                    }
+                    n => panic!("unexpected SGR {n} in {params}"),
+                }
+                i += 1;
+            }
+        }
+
+        fn scroll(&mut self, up: bool) {
+            let blank = vec![self.blank(); self.w];
+            if up {
+                self.cells.remove(self.top);
+                self.cells.insert(self.bottom, blank);
+            } else {
+                self.cells.remove(self.bottom);
+                self.cells.insert(self.top, blank);
+            }
+        }
+
+        fn feed(&mut self, bytes: &[u8]) {
+            let text = std::str::from_utf8(bytes).expect("UTF-8 on the wire");
+            let mut chars = text.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\x1b' => match chars.next() {
+                        Some('[') => {
+                            let mut params = String::new();
+                            let fin = loop {
+                                let c = chars.next().expect("a complete escape sequence");
+                                if c.is_ascii_alphabetic() {
+                                    break c;
+                                }
+                                params.push(c);
+                            };
+                            let n = |i: usize| -> usize {
+                                params
+                                    .split(';')
+                                    .nth(i)
+                                    .and_then(|n| n.parse().ok())
+                                    .unwrap_or(1)
+                            };
+                            match fin {
+                                _ if params.starts_with('?') => {}
+                                'H' => (self.y, self.x) = (n(0) - 1, n(1) - 1),
+                                'r' if params.is_empty() => {
+                                    (self.top, self.bottom, self.x, self.y) = (0, self.h - 1, 0, 0)
+                                }
+                                'r' => {
+                                    (self.top, self.bottom, self.x, self.y) =
+                                        (n(0) - 1, n(1) - 1, 0, 0)
+                                }
+                                'J' if params == "2" => {
+                                    self.cells = vec![vec![self.blank(); self.w]; self.h];
+                                }
+                                'K' if params.is_empty() || params == "0" => {
+                                    for x in self.x.min(self.w)..self.w {
+                                        self.cells[self.y][x] = self.blank();
+                                    }
+                                }
+                                'm' => self.sgr(&params),
+                                other => panic!("unexpected escape sequence {params}{other}"),
+                            }
+                        }
+                        Some('M') if self.y == self.top => self.scroll(false),
+                        Some('M') => self.y = self.y.saturating_sub(1),
+                        other => panic!("unexpected escape {other:?}"),
+                    },
+                    '\n' if self.y == self.bottom => self.scroll(true),
+                    '\n' => self.y = (self.y + 1).min(self.h - 1),
+                    '\r' => self.x = 0,
+                    c if c.is_control() => panic!("unexpected control {c:?}"),
+                    c => {
+                        if self.x < self.w {
+                            self.cells[self.y][self.x] = (c.to_string(), self.pen.clone());
+                        }
+                        self.x += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A screen of `rows` (padded with blanks), `style` on every cell, then `paint` applied.
+    fn screen(rows: &[&str], style: Style, paint: impl Fn(&mut Buffer)) -> Buffer {
+        let area = Rect::new(0, 0, 40, 4);
+        let mut b = Buffer::empty(area);
+        b.set_style(area, style);
+        for (y, r) in rows.iter().enumerate() {
+            b.set_string(0, y as u16, r, style);
+        }
+        paint(&mut b);
+        b
+    }
+
+    fn draw(t: &mut Terminal<impl Backend<Error = io::Error>>, b: &Buffer) {
+        t.draw(|f| f.buffer_mut().content.clone_from_slice(&b.content))
+            .unwrap();
+    }
+
+    /// The bytes `new` costs when `old` is on the screen, checked: played after `old`'s own
+    /// bytes, they leave the model terminal exactly as a full repaint of `new` does.
+    fn sent(old: &Buffer, new: &Buffer) -> String {
+        let (w, h) = (old.area.width, old.area.height);
+        let counter = Counter::default();
+        let mut t = Terminal::new(Scrolling::new(FixedSize::new(counter.clone(), w, h))).unwrap();
+        t.clear().unwrap();
+        draw(&mut t, old);
+        let mut model = Model::new(w as usize, h as usize);
+        model.feed(&counter.kept());
+        counter.mark();
+        draw(&mut t, new);
+        let frame = counter.kept();
+        model.feed(&frame);
+        let plain = Counter::default();
+        let mut r = Terminal::new(FixedSize::new(plain.clone(), w, h)).unwrap();
+        r.clear().unwrap();
+        draw(&mut r, new);
+        let mut repainted = Model::new(w as usize, h as usize);
+        repainted.feed(&plain.kept());
+        let text = String::from_utf8(frame).unwrap();
+        for y in 0..h as usize {
+            assert_eq!(
+                model.cells[y], repainted.cells[y],
+                "row {y} differs from a full repaint; sent {text:?}"
+            );
+        }
+        assert_eq!(
+            t.backend().shown(),
+            Some(new),
+            "the backend's model is exact"
+        );
+        text
+    }
+
+    fn moves(s: &str) -> usize {
+        s.matches('H').count()
+    }
+
+    #[test]
+    fn a_row_that_ends_blank_is_erased_to_its_end() {
+        let plain = Style::default();
+        let old = screen(&["Иванова Анна Петровна 4509 123456"], plain, |_| {});
+        let new = screen(&["Ким Ан"], plain, |_| {});
+        let s = sent(&old, &new);
+        assert!(s.contains("\x1b[K"), "{s:?}");
+        // The 27 blanks are not sent one by one.
+        assert!(!s.contains("    "), "{s:?}");
+        assert!(s.len() < 60, "{} bytes: {s:?}", s.len());
+    }
+
+    #[test]
+    fn blanks_in_a_colour_are_sent_not_erased() {
+        // Erasing would leave the terminal's own background, not the blue one.
+        let blue = Style::default().bg(Color::Blue);
+        let old = screen(&["Иванова Анна Петровна 4509 123456"], blue, |_| {});
+        let new = screen(&["Ким Ан"], blue, |_| {});
+        let s = sent(&old, &new);
+        assert!(!s.contains("\x1b[K"), "{s:?}");
+        // Bold blanks too: erasing drops the attribute.
+        let bold = Style::default().add_modifier(Modifier::BOLD);
+        let old = screen(&["Иванова Анна Петровна 4509 123456"], bold, |_| {});
+        let new = screen(&["Ким Ан"], bold, |_| {});
+        assert!(!sent(&old, &new).contains("\x1b[K"));
+    }
+
+    #[test]
+    fn a_short_gap_is_sent_again_a_long_one_is_jumped() {
+        let plain = Style::default();
+        // Two changes four Latin cells apart: four bytes beat `ESC[1;7H`.
+        let old = screen(&["a bcde f"], plain, |_| {});
+        let new = screen(&["A bcde F"], plain, |_| {});
+        let s = sent(&old, &new);
+        assert_eq!(moves(&s), 1, "one move, the gap sent: {s:?}");
+        assert!(s.contains("A bcde F"), "{s:?}");
+        // Four Cyrillic letters are eight bytes: a move is cheaper.
+        let old = screen(&["a жжжж f"], plain, |_| {});
+        let new = screen(&["A жжжж F"], plain, |_| {});
+        let s = sent(&old, &new);
+        assert_eq!(moves(&s), 2, "{s:?}");
+        assert!(!s.contains('ж'), "{s:?}");
+        // Far apart: a move.
+        let old = screen(&["a                            f"], plain, |_| {});
+        let new = screen(&["A                            F"], plain, |_| {});
+        assert_eq!(moves(&sent(&old, &new)), 2);
+    }
+
+    #[test]
+    fn a_gap_in_another_style_is_jumped() {
+        // Sending the gap again would need its colours set and set back: a move is cheaper,
+        // and the cells keep their colours.
+        let plain = Style::default();
+        let red = |b: &mut Buffer| {
+            for x in 1..5 {
+                b[(x, 0)].set_fg(Color::Red);
+            }
+        };
+        let old = screen(&["abcdef"], plain, red);
+        let new = screen(&["XbcdeY"], plain, red);
+        let s = sent(&old, &new);
+        assert_eq!(moves(&s), 2, "{s:?}");
+    }
+
+    #[test]
+    fn economies_keep_every_row_exact() {
+        // Rows of a member list replaced by others, some selected, some muted.
+        let plain = Style::default();
+        let rows_a = [
+            "000101 Иванов Пётр Сергеевич  пайщик",
+            "000102 Иванова Анна Петровна  пайщик",
+            "000103 Иваненко Олег Ильич    выбыл",
+            "",
+        ];
+        let rows_b = [
+            "000102 Иванова Анна Петровна  пайщик",
+            "000777 Ким Ан                 пайщик",
+            "",
+            "000103 Иваненко Олег Ильич",
+        ];
+        let mark = |b: &mut Buffer| {
+            b.set_style(
+                Rect::new(0, 0, 40, 1),
+                Style::default().add_modifier(Modifier::REVERSED),
+            );
+            b.set_style(Rect::new(0, 2, 20, 1), Style::default().fg(Color::DarkGray));
+        };
+        let old = screen(&rows_a, plain, mark);
+        let new = screen(&rows_b, plain, |_| {});
+        sent(&old, &new);
+        sent(&new, &old);
+        let new = screen(&rows_b, plain, mark);
+        sent(&old, &new);
+        sent(&new, &old);
+    }
+}
