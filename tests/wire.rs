@@ -115,6 +115,10 @@ impl Screen {
                                 self.y = nums[0].max(1) - 1;
                                 self.x = nums.get(1).copied().unwrap_or(1).max(1) - 1;
                             }
+                            ('C', false) => {
+                                assert!(self.x < self.w, "forward from the right margin");
+                                self.x = (self.x + nums[0].max(1)).min(self.w - 1);
+                            }
                             ('r', false) => {
                                 if params.is_empty() {
                                     (self.top, self.bottom) = (0, self.h - 1);
@@ -203,7 +207,8 @@ fn every_key_and_repaint_keeps_its_byte_budget_and_the_screen_right() {
     let mut scrolled = 0;
     let figures = wire::session(&mut app, actor, 80, 24, &WIRE_TYPING, &mut |app, bytes| {
         frames += 1;
-        if bytes.contains(&b'\n') || bytes.windows(2).any(|w| w == b"\x1bM") {
+        // A scrolling region set and reset: rows moved by the terminal.
+        if bytes.windows(3).any(|w| w == b"\x1b[r") {
             scrolled += 1;
         }
         screen.feed(bytes);

@@ -185,7 +185,7 @@ fn terminal_alive() -> bool {
 
 /// Draw only when something changed: a key, a resize, or the minute on the clock.
 fn event_loop<B: ratatui::backend::Backend<Error = io::Error> + Write>(
-    terminal: &mut Terminal<B>,
+    terminal: &mut Terminal<wire::Scrolling<B>>,
     app: &mut App,
     stop: &AtomicBool,
 ) -> io::Result<()> {

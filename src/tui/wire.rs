@@ -9,40 +9,47 @@
 //! all the interface draws; a frame with any other character turns the economies off until
 //! the screen is next cleared, so it can cost bytes but never a wrong screen.
 
+mod encode;
+
 use super::app::App;
+use encode::{Pen, Term};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::{Buffer, Cell, CellDiffOption, CellWidth};
-use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use ratatui::layout::{Position, Size};
 use std::cell::RefCell;
 use std::io::{self, Write};
 use std::rc::Rc;
 
 /// Draw one frame as the event loop does: inside a synchronized update, so the terminal shows
-/// it at once, never half-drawn.
-pub fn frame<B>(terminal: &mut Terminal<B>, app: &mut App) -> io::Result<()>
+/// it at once, never half-drawn; a frame that changes nothing sends nothing.
+pub fn frame<B>(terminal: &mut Terminal<Scrolling<B>>, app: &mut App) -> io::Result<()>
 where
     B: Backend<Error = io::Error> + Write,
 {
-    execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    terminal.draw(|f| app.draw(f))?;
-    execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
-    Ok(())
+    terminal.backend_mut().begin();
+    let drawn = terminal.draw(|f| app.draw(f)).map(|_| ());
+    let sent = terminal.backend_mut().end();
+    drawn.and(sent)
 }
 
 /// A backend that knows what the terminal shows, so that a list that scrolled is moved by the
 /// terminal itself (a scrolling region and a line feed: a few bytes) instead of being sent
 /// again row by row. ratatui sends only the cells that changed since the last frame; when
 /// many rows changed because a band of rows moved up or down, this sends the move and then
-/// only what is still different.
+/// only what is still different, in as few bytes as it can (see [`economise`] and
+/// `encode.rs`). The inner backend gives the terminal's size and carries the bytes.
 pub struct Scrolling<B> {
     inner: B,
     /// What the terminal shows; `None` when not known (before the first clear of the screen).
     shown: Option<Buffer>,
     /// The screen was just cleared: nothing on it to move.
     blank: bool,
+    /// The cursor and pen as the terminal has them.
+    term: Term,
+    /// Bytes not yet handed to the inner backend: a frame's, sent whole when it ends.
+    out: Vec<u8>,
+    in_frame: bool,
 }
 
 impl<B> Scrolling<B> {
@@ -51,6 +58,9 @@ impl<B> Scrolling<B> {
             inner,
             shown: None,
             blank: false,
+            term: Term::new(0, 0),
+            out: Vec::new(),
+            in_frame: false,
         }
     }
 
@@ -64,13 +74,66 @@ impl<B> Scrolling<B> {
     }
 }
 
+impl<B: Write> Scrolling<B> {
+    /// A frame begins: what it writes is kept until [`Scrolling::end`].
+    pub fn begin(&mut self) {
+        self.in_frame = true;
+    }
+
+    /// The frame ends: its bytes go out at once, inside a synchronized update; none at all
+    /// when it changed nothing on the screen.
+    pub fn end(&mut self) -> io::Result<()> {
+        self.in_frame = false;
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        self.inner.write_all(b"\x1b[?2026h")?;
+        self.inner.write_all(&self.out)?;
+        self.inner.write_all(b"\x1b[?2026l")?;
+        self.out.clear();
+        self.inner.flush()
+    }
+
+    /// Outside a frame, bytes go out as they are written.
+    fn pass(&mut self) -> io::Result<()> {
+        if !self.in_frame && !self.out.is_empty() {
+            self.inner.write_all(&self.out)?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+}
+
 impl<B: Write> Write for Scrolling<B> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf)
+        // Someone else's bytes: what they did to the cursor and pen is not known.
+        self.term.forget();
+        self.out.extend_from_slice(buf);
+        self.pass()?;
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        self.pass()?;
         self.inner.flush()
+    }
+}
+
+impl<B> Scrolling<B>
+where
+    B: Backend<Error = io::Error> + Write,
+{
+    /// Cells written as they come, nothing known of the screen.
+    fn plain<'a>(&mut self, cells: impl Iterator<Item = (u16, u16, &'a Cell)>) {
+        for (x, y, c) in cells {
+            self.term.cell(&mut self.out, x, y, c);
+        }
+    }
+
+    fn size_now(&mut self) {
+        if let Ok(s) = self.inner.size() {
+            (self.term.width, self.term.height) = (s.width, s.height);
+        }
     }
 }
 
@@ -84,73 +147,88 @@ where
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        let Some(shown) = &mut self.shown else {
-            return self.inner.draw(content);
-        };
+        self.size_now();
         let updates: Vec<(u16, u16, &Cell)> = content.collect();
-        let area = shown.area;
-        if updates
-            .iter()
-            .any(|(x, y, c)| !area.contains(Position::new(*x, *y)) || !narrow(c))
-        {
+        let known = self.shown.as_ref().is_some_and(|shown| {
+            updates
+                .iter()
+                .all(|(x, y, c)| shown.area.contains(Position::new(*x, *y)) && narrow(c))
+        });
+        if !known {
             // Not the screen we know, or a character wider than a column: nothing clever.
             self.shown = None;
-            return self.inner.draw(updates.into_iter());
-        }
-        let w = area.width as usize;
-        // Enough rows changed for a move of rows to pay: keep the screen as it was.
-        let old = (updates.len() >= MIN_GAIN * w && !self.blank).then(|| shown.clone());
-        self.blank = false;
-        for (x, y, c) in &updates {
-            shown.content[*y as usize * w + *x as usize] = (*c).clone();
-        }
-        let mut send: Vec<(u16, u16)> = updates.iter().map(|(x, y, _)| (*x, *y)).collect();
-        drop(updates);
-        if let Some(mut old) = old {
-            // A list that narrowed (a letter typed into a search) lost rows in several
-            // places: each move closes one gap, and the next is looked for on the screen as
-            // the terminal will show it after the moves so far.
-            let mut moved = false;
-            for _ in 0..MAX_MOVES {
-                let Some(scroll) = find_scroll(&old, shown) else {
-                    break;
-                };
-                scroll.write(&mut self.inner)?;
-                old = scroll.apply(&old);
-                moved = true;
+            self.plain(updates.into_iter());
+        } else if let Some(shown) = &mut self.shown {
+            let w = shown.area.width as usize;
+            // Enough rows changed for a move of rows to pay: keep the screen as it was.
+            let old = (updates.len() >= MIN_GAIN * w && !self.blank).then(|| shown.clone());
+            self.blank = false;
+            for (x, y, c) in &updates {
+                shown.content[*y as usize * w + *x as usize] = (*c).clone();
             }
-            if moved {
-                send = old
-                    .diff(shown)
-                    .into_iter()
-                    .map(|(x, y, _)| (x, y))
-                    .collect();
+            let mut send: Vec<(u16, u16)> = updates.iter().map(|(x, y, _)| (*x, *y)).collect();
+            drop(updates);
+            if let Some(mut old) = old {
+                // A list that narrowed (a letter typed into a search) lost rows in several
+                // places: each move closes one gap, and the next is looked for on the screen
+                // as the terminal will show it after the moves so far.
+                let mut moved = false;
+                for _ in 0..MAX_MOVES {
+                    let Some(scroll) = find_scroll(&old, shown) else {
+                        break;
+                    };
+                    scroll.write(&mut self.out)?;
+                    // The region set and reset: the cursor is somewhere, the pen reset.
+                    self.term.cursor = encode::Cursor::Unknown;
+                    self.term.pen = Some(Pen::RESET);
+                    old = scroll.apply(&old);
+                    moved = true;
+                }
+                if moved {
+                    send = old
+                        .diff(shown)
+                        .into_iter()
+                        .map(|(x, y, _)| (x, y))
+                        .collect();
+                }
             }
+            economise(&mut self.out, &mut self.term, shown, &send);
         }
-        let send = economise(&mut self.inner, shown, send)?;
-        self.inner
-            .draw(send.into_iter().map(|(x, y)| (x, y, &shown[(x, y)])))
+        // Every frame ends in the terminal's own colours (what the economies count on, and
+        // what anything written after the frame expects).
+        self.term.pen(&mut self.out, Pen::RESET);
+        self.pass()
     }
 
     fn append_lines(&mut self, n: u16) -> io::Result<()> {
         self.shown = None;
+        self.term.forget();
+        self.pass()?;
         self.inner.append_lines(n)
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
-        self.inner.hide_cursor()
+        self.term.show(&mut self.out, false);
+        self.pass()
     }
 
     fn show_cursor(&mut self) -> io::Result<()> {
-        self.inner.show_cursor()
+        self.term.show(&mut self.out, true);
+        self.pass()
     }
 
     fn get_cursor_position(&mut self) -> io::Result<Position> {
-        self.inner.get_cursor_position()
+        match self.term.position() {
+            Some(p) => Ok(p),
+            None => self.inner.get_cursor_position(),
+        }
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.inner.set_cursor_position(position)
+        self.size_now();
+        let p = position.into();
+        self.term.move_to(&mut self.out, p.x, p.y);
+        self.pass()
     }
 
     fn clear(&mut self) -> io::Result<()> {
@@ -174,7 +252,16 @@ where
             _ => self.shown = None,
         }
         self.blank = self.shown.is_some();
-        self.inner.clear_region(clear_type)
+        // Erased in the terminal's own colours.
+        self.term.pen(&mut self.out, Pen::RESET);
+        self.out.extend_from_slice(match clear_type {
+            ClearType::All => b"\x1b[2J",
+            ClearType::AfterCursor => b"\x1b[J",
+            ClearType::BeforeCursor => b"\x1b[1J",
+            ClearType::CurrentLine => b"\x1b[2K",
+            ClearType::UntilNewLine => b"\x1b[K",
+        });
+        self.pass()
     }
 
     fn size(&self) -> io::Result<Size> {
@@ -186,24 +273,21 @@ where
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        if self.in_frame {
+            return Ok(());
+        }
+        self.pass()?;
         Backend::flush(&mut self.inner)
     }
 }
 
-/// Fewer bytes for the same cells: where a row ends blank, one "erase to the end of the line"
-/// instead of the blanks one by one; between two changed cells of a row, the unchanged ones
-/// between them sent again when that is shorter than moving the cursor over them. `screen` is
-/// the new screen, `send` the cells that differ from what the terminal shows (row by row, left
-/// to right); returns the cells still to send. The attributes are reset when this runs (every
-/// frame ends with a reset).
-fn economise(
-    out: &mut impl Write,
-    screen: &Buffer,
-    send: Vec<(u16, u16)>,
-) -> io::Result<Vec<(u16, u16)>> {
+/// Send the cells at `send` (row by row, left to right) of `screen`, the new screen, in fewer
+/// bytes: where a row ends blank, one "erase to the end of the line" instead of the blanks
+/// one by one; between two changed cells of a row, the unchanged ones between them sent again
+/// when that is shorter than moving the cursor over them.
+fn economise(out: &mut Vec<u8>, term: &mut Term, screen: &Buffer, send: &[(u16, u16)]) {
     let w = screen.area.width as usize;
     let cell = |x: u16, y: u16| &screen.content[y as usize * w + x as usize];
-    let mut kept = Vec::with_capacity(send.len());
     let mut i = 0;
     while i < send.len() {
         let y = send[i].1;
@@ -212,52 +296,40 @@ fn economise(
             j += 1;
         }
         let row = &send[i..j];
+        i = j;
         // Where the row's blank tail starts.
         let mut tail = w;
         while tail > 0 && is_blank(cell(tail as u16 - 1, y)) {
             tail -= 1;
         }
         let in_tail = row.iter().filter(|(x, _)| *x as usize >= tail).count();
-        let row: &[(u16, u16)] = if in_tail >= ERASE_MIN {
-            write!(out, "\x1b[0m\x1b[{};{}H\x1b[K", y + 1, tail + 1)?;
-            &row[..row.len() - in_tail]
+        let (row, erase) = if in_tail >= ERASE_MIN {
+            (&row[..row.len() - in_tail], Some(tail as u16))
         } else {
-            row
+            (row, None)
         };
         for (k, &(x, y)) in row.iter().enumerate() {
             if k > 0 && row[k - 1].0 + 1 < x {
-                let (px, _) = row[k - 1];
-                let gap = px + 1..x;
-                // `ESC [ row ; col H`
-                let jump = 4 + digits(y + 1) + digits(x + 1);
-                let before = cell(px, y);
-                let same = |c: &Cell| {
-                    narrow(c)
-                        && c.fg == before.fg
-                        && c.bg == before.bg
-                        && c.modifier == before.modifier
-                        && c.underline_color == before.underline_color
-                };
-                if narrow(before)
-                    && gap.clone().all(|gx| same(cell(gx, y)))
-                    && gap
-                        .clone()
-                        .map(|gx| cell(gx, y).symbol().len())
-                        .sum::<usize>()
-                        <= jump
-                {
-                    kept.extend(gap.map(|gx| (gx, y)));
+                // The cells between the last one sent and this one, sent again when they are
+                // in the pen already set and cost less than the move.
+                let gap = row[k - 1].0 + 1..x;
+                let pen = term.pen;
+                let same = |c: &Cell| narrow(c) && Some(Pen::of(c)) == pen;
+                let bytes: usize = gap.clone().map(|gx| cell(gx, y).symbol().len()).sum();
+                if gap.clone().all(|gx| same(cell(gx, y))) && bytes <= term.move_cost(x, y) {
+                    for gx in gap {
+                        term.cell(out, gx, y, cell(gx, y));
+                    }
                 }
             }
-            kept.push((x, y));
+            term.cell(out, x, y, cell(x, y));
         }
-        i = j;
+        if let Some(tail) = erase {
+            term.move_to(out, tail, y);
+            term.pen(out, Pen::RESET);
+            out.extend_from_slice(b"\x1b[K");
+        }
     }
-    Ok(kept)
-}
-
-fn digits(n: u16) -> usize {
-    n.checked_ilog10().unwrap_or(0) as usize + 1
 }
 
 /// Changed cells in a blank row end before erasing the end of the line pays.
@@ -266,13 +338,7 @@ const ERASE_MIN: usize = 4;
 /// A cell exactly as "erase to the end of the line" leaves it (after an attribute reset): a
 /// space in the terminal's own colours, no attributes.
 fn is_blank(c: &Cell) -> bool {
-    use ratatui::style::{Color, Modifier};
-    c.symbol() == " "
-        && c.fg == Color::Reset
-        && c.bg == Color::Reset
-        && c.underline_color == Color::Reset
-        && c.modifier == Modifier::empty()
-        && c.diff_option == CellDiffOption::None
+    c.symbol() == " " && Pen::of(c) == Pen::RESET && c.diff_option == CellDiffOption::None
 }
 
 /// One column wide, so re-sending it keeps the columns where they are.
@@ -929,6 +995,10 @@ mod tests {
                             match fin {
                                 _ if params.starts_with('?') => {}
                                 'H' => (self.y, self.x) = (n(0) - 1, n(1) - 1),
+                                'C' => {
+                                    assert!(self.x < self.w, "forward from the right margin");
+                                    self.x = (self.x + n(0)).min(self.w - 1);
+                                }
                                 'r' if params.is_empty() => {
                                     (self.top, self.bottom, self.x, self.y) = (0, self.h - 1, 0, 0)
                                 }
@@ -1019,10 +1089,6 @@ mod tests {
         text
     }
 
-    fn moves(s: &str) -> usize {
-        s.matches('H').count()
-    }
-
     #[test]
     fn a_row_that_ends_blank_is_erased_to_its_end() {
         let plain = Style::default();
@@ -1053,22 +1119,24 @@ mod tests {
     #[test]
     fn a_short_gap_is_sent_again_a_long_one_is_jumped() {
         let plain = Style::default();
-        // Two changes four Latin cells apart: four bytes beat `ESC[1;7H`.
-        let old = screen(&["a bcde f"], plain, |_| {});
-        let new = screen(&["A bcde F"], plain, |_| {});
+        // Two changes two Latin cells apart: «bc» is two bytes, `ESC[2C` four.
+        let old = screen(&["abcd"], plain, |_| {});
+        let new = screen(&["XbcY"], plain, |_| {});
         let s = sent(&old, &new);
-        assert_eq!(moves(&s), 1, "one move, the gap sent: {s:?}");
-        assert!(s.contains("A bcde F"), "{s:?}");
-        // Four Cyrillic letters are eight bytes: a move is cheaper.
-        let old = screen(&["a жжжж f"], plain, |_| {});
-        let new = screen(&["A жжжж F"], plain, |_| {});
+        assert!(s.contains("XbcY"), "the gap sent again: {s:?}");
+        // Three Cyrillic letters are six bytes: the move is shorter.
+        let old = screen(&["aжжжf"], plain, |_| {});
+        let new = screen(&["AжжжF"], plain, |_| {});
         let s = sent(&old, &new);
-        assert_eq!(moves(&s), 2, "{s:?}");
-        assert!(!s.contains('ж'), "{s:?}");
+        assert!(s.contains("A\x1b[3CF"), "{s:?}");
+        // Two are four, as many as the move: sent again.
+        let old = screen(&["aжжf"], plain, |_| {});
+        let new = screen(&["AжжF"], plain, |_| {});
+        assert!(sent(&old, &new).contains("AжжF"));
         // Far apart: a move.
         let old = screen(&["a                            f"], plain, |_| {});
         let new = screen(&["A                            F"], plain, |_| {});
-        assert_eq!(moves(&sent(&old, &new)), 2);
+        assert!(sent(&old, &new).contains("A\x1b[28CF"));
     }
 
     #[test]
@@ -1077,14 +1145,21 @@ mod tests {
         // and the cells keep their colours.
         let plain = Style::default();
         let red = |b: &mut Buffer| {
-            for x in 1..5 {
+            for x in 1..3 {
                 b[(x, 0)].set_fg(Color::Red);
             }
         };
-        let old = screen(&["abcdef"], plain, red);
-        let new = screen(&["XbcdeY"], plain, red);
+        let old = screen(&["abcd"], plain, red);
+        let new = screen(&["XbcY"], plain, red);
         let s = sent(&old, &new);
-        assert_eq!(moves(&s), 2, "{s:?}");
+        assert!(s.contains("X\x1b[2CY"), "{s:?}");
+    }
+
+    #[test]
+    fn a_frame_that_changes_nothing_sends_nothing() {
+        let plain = Style::default();
+        let old = screen(&["Иванова Анна"], plain, |_| {});
+        assert_eq!(sent(&old, &old), "");
     }
 
     #[test]
