@@ -1,7 +1,8 @@
 //! What a frame costs on the wire, and sending less of it. The event loop draws every frame
-//! through [`frame`] on a [`Scrolling`] backend over crossterm's; the bench and the
-//! byte-budget test draw through the same function and the same backends into a [`Probe`],
-//! whose crossterm backend writes into a byte counter instead of the terminal, so what is
+//! through [`frame`] on a [`Scrolling`] backend, which writes its own escape sequences through
+//! crossterm's backend (that gives the terminal's size and carries the bytes); the bench and
+//! the byte-budget test draw through the same function and the same backends into a
+//! [`Probe`], whose crossterm backend writes into a byte counter instead of the terminal, so what is
 //! counted is exactly what an SSH link would carry (escape sequences, the synchronized-update
 //! brackets, the cursor moves), at a fixed terminal size.
 //!
@@ -722,7 +723,8 @@ pub fn session_actor(store: &crate::store::Store) -> crate::store::Result<crate:
 /// the frame drawn when its results come (and wait); then a pause, and the frame that shows
 /// the results (`members.results_settled`). Then one letter at a time with a pause after each
 /// (`members.letter_then_pause`: the echo and the new list), the worst case of a letter.
-/// Time is held still: the instants of the keys are given, nothing sleeps.
+/// Time is held still: the instants of the keys are given, nothing sleeps. The cursor is
+/// then moved through the results of the first text.
 pub fn session(
     app: &mut App,
     actor: crate::store::Actor,
@@ -854,6 +856,21 @@ pub fn session(
             let sent = frame(&mut p, app, watch)?;
             add("members.results_settled", sent, SETTLE_BUDGET);
         }
+    }
+    // The results of the first text again (the last may find a single member), to move
+    // through.
+    if let Some(first) = typing.first() {
+        app.handle_key_at(
+            KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+            now,
+        );
+        for c in first.chars() {
+            app.handle_key_at(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), now);
+        }
+        if !app.members_wait(std::time::Duration::from_secs(30)) {
+            return Err(silent(app));
+        }
+        frame(&mut p, app, watch)?;
     }
     add(
         "repaint.members_found",
