@@ -33,6 +33,37 @@ pub struct Config {
     pub backup: BackupConfig,
     pub print: PrintConfig,
     pub privacy: Privacy,
+    pub ui: UiConfig,
+}
+
+/// How the interface behaves over the link (`[ui]`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    /// Milliseconds without a key before the member search's result list is replaced by the
+    /// results for what was typed (each letter is echoed at once); 0: after every letter.
+    pub search_settle_ms: u64,
+}
+
+/// The section of [`UiConfig`] in the file.
+const UI_SECTION: &str = "ui";
+
+/// The longest settle interval accepted: past it, the results would seem not to come.
+pub const MAX_SEARCH_SETTLE_MS: u64 = 2000;
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            search_settle_ms: 150,
+        }
+    }
+}
+
+impl UiConfig {
+    /// The settle interval of the member search.
+    pub fn search_settle(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.search_settle_ms)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -190,6 +221,7 @@ impl Default for Config {
             backup: BackupConfig::default(),
             print: PrintConfig::default(),
             privacy: Privacy::default(),
+            ui: UiConfig::default(),
         }
     }
 }
@@ -298,6 +330,23 @@ impl Config {
                 ),
             });
         }
+        if cfg.ui.search_settle_ms > MAX_SEARCH_SETTLE_MS {
+            let line = src
+                .lines()
+                .position(|l| l.trim_start().starts_with("search_settle_ms"))
+                .map(|i| i + 1)
+                .unwrap_or(1);
+            return Err(FileError {
+                file: name,
+                line,
+                // Spelt from the section's name: `"ui.…"` would read as a catalog key.
+                key: format!("{UI_SECTION}.search_settle_ms"),
+                message: format!(
+                    "{} ms is too long: at most {MAX_SEARCH_SETTLE_MS} (0 shows results after every letter)",
+                    cfg.ui.search_settle_ms
+                ),
+            });
+        }
         Ok((cfg, Some((name, src))))
     }
 }
@@ -318,6 +367,7 @@ mod tests {
         assert_eq!(c.print.command, "");
         assert_eq!(c.print.timeout_secs, 15);
         assert_eq!(c.privacy.roles(), Privacy::default().roles());
+        assert_eq!(c.ui.search_settle_ms, UiConfig::default().search_settle_ms);
     }
 
     #[test]
@@ -332,6 +382,17 @@ mod tests {
         std::fs::write(&p, "[privacy]\nfull_access_roles = [\"boss\"]\n").unwrap();
         let e = Config::load(Some(&p)).unwrap_err();
         assert_eq!((e.line, e.key.as_str()), (2, "privacy.full_access_roles"));
+        std::fs::write(&p, "[ui]\nsearch_settle_ms = 5000\n").unwrap();
+        let e = Config::load(Some(&p)).unwrap_err();
+        assert_eq!(
+            (e.line, e.key),
+            (2, format!("{UI_SECTION}.search_settle_ms"))
+        );
+        assert!(e.message.contains("5000"), "{}", e.message);
+        std::fs::write(&p, "[ui]\nsearch_settle_ms = -1\n").unwrap();
+        assert_eq!(Config::load(Some(&p)).unwrap_err().line, 2);
+        std::fs::write(&p, "[ui]\nsearch_settle_ms = 0\n").unwrap();
+        assert_eq!(Config::load(Some(&p)).unwrap().0.ui.search_settle_ms, 0);
         std::fs::write(
             &p,
             "[security]\nlockout_minutes = 5\ngroup = \"no-such-group-coopdesk\"\n",

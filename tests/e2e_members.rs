@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::tmux::{Tmux, available};
+use common::tmux::{Pane, Tmux, available};
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -109,6 +109,45 @@ impl Desk {
         assert!(out.contains("Добавлено: 3"), "{out}");
         Some(desk)
     }
+
+    /// The interface in a tmux session `desk` of 80×24, logged in as the manager, on the
+    /// member pane.
+    fn start(&self) -> Pane<'_> {
+        let cmd = format!(
+            "{} --db '{}' --today {TODAY}; sleep 60",
+            env!("CARGO_BIN_EXE_coopdesk"),
+            self.db.display()
+        );
+        let mut args = vec!["new-session", "-d", "-s", "desk", "-x", "80", "-y", "24"];
+        let envs: Vec<String> = self
+            .env()
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.display()))
+            .collect();
+        for e in &envs {
+            args.push("-e");
+            args.push(e);
+        }
+        args.push(&cmd);
+        self.tmux.run(&args);
+        let t = self.tmux.pane("desk");
+        t.wait_for("Логин");
+        t.type_text("manager1");
+        t.keys(&["Tab"]);
+        t.type_text("manager-pw-1");
+        t.keys(&["Enter"]);
+        t.wait_for("manager1 · TSK");
+        t.keys(&["2"]);
+        t.wait_for("Наберите фамилию");
+        t
+    }
+
+    /// Write the config file the interface reads (`$XDG_CONFIG_HOME/coopdesk/config.toml`).
+    fn config(&self, text: &str) {
+        let dir = self.dir.path().join("config").join("coopdesk");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.toml"), text).unwrap();
+    }
 }
 
 #[test]
@@ -116,32 +155,7 @@ fn a_manager_finds_a_member_opens_the_card_and_logs_a_call() {
     let Some(desk) = Desk::new("call") else {
         return;
     };
-    let cmd = format!(
-        "{} --db '{}' --today {TODAY}; sleep 60",
-        env!("CARGO_BIN_EXE_coopdesk"),
-        desk.db.display()
-    );
-    let mut args = vec!["new-session", "-d", "-s", "desk", "-x", "80", "-y", "24"];
-    let envs: Vec<String> = desk
-        .env()
-        .iter()
-        .map(|(k, v)| format!("{k}={}", v.display()))
-        .collect();
-    for e in &envs {
-        args.push("-e");
-        args.push(e);
-    }
-    args.push(&cmd);
-    desk.tmux.run(&args);
-    let t = desk.tmux.pane("desk");
-    t.wait_for("Логин");
-    t.type_text("manager1");
-    t.keys(&["Tab"]);
-    t.type_text("manager-pw-1");
-    t.keys(&["Enter"]);
-    t.wait_for("manager1 · TSK");
-    t.keys(&["2"]);
-    t.wait_for("Наберите фамилию");
+    let t = desk.start();
     // Part of a surname, in capitals: both Кузнецова and Кузьмин, Кузнецова first.
     t.type_text("КУЗ");
     let s = t.wait_line(&["000101", "Кузнецова Мария Ивановна", "+7 924 ***-**-71"]);
@@ -208,6 +222,52 @@ fn a_manager_finds_a_member_opens_the_card_and_logs_a_call() {
         )
         .unwrap();
     assert_eq!((on.as_str(), kind.as_str()), (TODAY, "call"));
+}
+
+#[test]
+fn typed_fast_the_results_come_when_typing_pauses() {
+    let Some(desk) = Desk::new("settle") else {
+        return;
+    };
+    // A long settle interval, so that the list waiting for the pause can be seen.
+    desk.config("[ui]\nsearch_settle_ms = 1500\n");
+    let t = desk.start();
+    // A surname typed in one burst: the list is for all of it once typing pauses.
+    t.type_text("кузнецова");
+    let s = t.wait_line(&["000101", "Кузнецова Мария Ивановна"]);
+    assert!(s.contains("найдено: 1") && !s.contains("Кузьмин"), "{s}");
+    // Back to «куз»: both.
+    for _ in 0..6 {
+        t.keys(&["BSpace"]);
+    }
+    t.wait_until("both Кузнецова and Кузьмин", |s| {
+        s.contains("Кузнецова") && s.contains("Кузьмин") && s.contains("найдено: 2")
+    });
+    // One letter more: the list stays as it was until the pause, and says which text it is
+    // for; then the list for «кузь».
+    t.type_text("ь");
+    let s = t.wait_for("найдено по «куз»: 2");
+    assert!(s.contains("Кузнецова") && s.contains("Кузьмин"), "{s}");
+    let s = t.wait_for("найдено: 1");
+    assert!(
+        s.contains("Кузьмин Олег") && !s.contains("Кузнецова"),
+        "{s}"
+    );
+    // Enter straight after typing opens nothing: it shows the list for what is typed (the
+    // highlighted row of the earlier list is not what the clerk asked for)…
+    t.keys(&["BSpace"]);
+    t.wait_for("найдено: 2");
+    t.type_text("ь");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("найдено: 1");
+    assert!(
+        s.contains("Кузьмин Олег") && !s.contains("История работы"),
+        "{s}"
+    );
+    // …and Enter on it opens the member seen.
+    t.keys(&["Enter"]);
+    t.wait_line(&["Кузьмин Олег Петрович", "000102"]);
+    t.wait_for("История работы");
 }
 
 #[test]

@@ -478,3 +478,120 @@ fn savings_are_sold_from_the_card_for_the_rating() {
         .unwrap();
     assert_eq!(sales, 1, "{t}");
 }
+
+/// A letter typed at the instant `at`, as the event loop hands it over.
+fn letter_at(app: &mut App, c: char, at: std::time::Instant) {
+    app.handle_key_at(
+        ratatui::crossterm::event::KeyEvent::new(
+            KeyCode::Char(c),
+            ratatui::crossterm::event::KeyModifiers::NONE,
+        ),
+        at,
+    );
+}
+
+#[test]
+fn the_list_waits_for_typing_to_pause_and_says_which_text_it_is_for() {
+    for (name, mono, ascii) in [
+        ("color", false, false),
+        ("mono", true, false),
+        ("ascii", true, true),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = app(&dir, mono, ascii);
+        let settle = Duration::from_millis(150);
+        a.members.settle = settle;
+        login(&mut a, "man");
+        search(&mut a, "иван");
+        assert_eq!(a.members.hits.len(), 3);
+        // One letter more, quickly: its results come from the worker but wait.
+        let t0 = std::time::Instant::now();
+        letter_at(&mut a, 'о', t0);
+        assert!(a.members.settle_deadline() == Some(t0 + settle));
+        assert!(a.members_wait_reply(Duration::from_secs(10)));
+        a.tick_at(t0 + settle - Duration::from_millis(1));
+        assert!(
+            a.members.held(),
+            "not shown before the pause is long enough"
+        );
+        assert_eq!(a.members.searched, "иван");
+        assert_eq!(a.members.hits.len(), 3);
+        let s = screen(&mut a);
+        let quoted = if ascii {
+            "\"иван\""
+        } else {
+            "«иван»"
+        };
+        assert!(s.contains(&format!("найдено по {quoted}: 3")), "{s}");
+        insta::assert_snapshot!(format!("members_results_stale_{name}"), s);
+        // The pause: the list for «ивано».
+        assert!(a.tick_at(t0 + settle), "the screen is redrawn");
+        assert_eq!(a.members.searched, "ивано");
+        assert_eq!(a.members.hits.len(), 2);
+        let t = text(&mut a);
+        assert!(t.contains("найдено: 2") && !t.contains("найдено по"), "{t}");
+        assert_eq!(a.members.settle_deadline(), None);
+    }
+}
+
+#[test]
+fn enter_on_a_list_for_earlier_text_shows_the_list_for_what_is_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    login(&mut a, "man");
+    search(&mut a, "иван");
+    // Иваненко is highlighted; «иванова» is typed and Enter pressed before the pause.
+    let t0 = std::time::Instant::now();
+    letter_at(&mut a, 'о', t0);
+    letter_at(&mut a, 'в', t0 + Duration::from_millis(60));
+    letter_at(&mut a, 'а', t0 + Duration::from_millis(120));
+    assert!(a.members_wait_reply(Duration::from_secs(10)));
+    assert_eq!(
+        a.members.selected().unwrap().full_name,
+        "Иваненко Олег Ильич"
+    );
+    press(&mut a, KeyCode::Enter);
+    // No card: the list for «иванова» instead, its first row highlighted.
+    assert!(a.members.card.is_none(), "nothing opened from a stale list");
+    assert_eq!(a.members.searched, "иванова");
+    assert_eq!(
+        a.members.selected().unwrap().full_name,
+        "Иванова Анна Петровна"
+    );
+    assert!(!a.members.held() && a.members.settle_deadline().is_none());
+    // The clerk sees it; Enter opens it.
+    press(&mut a, KeyCode::Enter);
+    let card = a.members.card.as_ref().expect("the card opens");
+    assert_eq!(card.card.member.full_name(), "Иванова Анна Петровна");
+}
+
+#[test]
+fn no_settle_interval_shows_each_letters_list_and_idle_sleeps_long() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, true, false);
+    a.members.settle = Duration::ZERO;
+    login(&mut a, "man");
+    search(&mut a, "иван");
+    let t0 = std::time::Instant::now();
+    letter_at(&mut a, 'о', t0);
+    assert_eq!(a.members.settle_deadline(), None);
+    assert!(a.members_wait_reply(Duration::from_secs(10)));
+    // Shown as it came, without a pause.
+    assert_eq!(a.members.searched, "ивано");
+    assert!(!a.members.held());
+    // Nothing waiting: the event loop sleeps its long interval (no busy loop).
+    assert_eq!(a.poll_interval(), Duration::from_millis(500));
+    // With a settle interval, it wakes for the deadline, and only until then.
+    a.members.settle = Duration::from_millis(150);
+    letter_at(&mut a, 'в', std::time::Instant::now());
+    assert!(a.members_wait_reply(Duration::from_secs(10)));
+    let wait = a.poll_interval();
+    assert!(
+        wait > Duration::ZERO && wait <= Duration::from_millis(151),
+        "{wait:?}"
+    );
+    std::thread::sleep(wait);
+    assert!(a.tick(), "the pause shows the list");
+    assert_eq!(a.members.searched, "иванов");
+    assert_eq!(a.poll_interval(), Duration::from_millis(500));
+}

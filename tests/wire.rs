@@ -13,7 +13,9 @@ use coopdesk::rules::Rules;
 use coopdesk::store::Store;
 use coopdesk::tui::app::{App, Clock};
 use coopdesk::tui::theme::Theme;
-use coopdesk::tui::wire::{self, IDLE_BUDGET, KEY_BUDGET, REPAINT_BUDGET, WireFigure};
+use coopdesk::tui::wire::{
+    self, IDLE_BUDGET, KEY_BUDGET, REPAINT_BUDGET, SETTLE_BUDGET, WireFigure,
+};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -113,6 +115,10 @@ impl Screen {
                                 self.y = nums[0].max(1) - 1;
                                 self.x = nums.get(1).copied().unwrap_or(1).max(1) - 1;
                             }
+                            ('C', false) => {
+                                assert!(self.x < self.w, "forward from the right margin");
+                                self.x = (self.x + nums[0].max(1)).min(self.w - 1);
+                            }
                             ('r', false) => {
                                 if params.is_empty() {
                                     (self.top, self.bottom) = (0, self.h - 1);
@@ -201,7 +207,8 @@ fn every_key_and_repaint_keeps_its_byte_budget_and_the_screen_right() {
     let mut scrolled = 0;
     let figures = wire::session(&mut app, actor, 80, 24, &WIRE_TYPING, &mut |app, bytes| {
         frames += 1;
-        if bytes.contains(&b'\n') || bytes.windows(2).any(|w| w == b"\x1bM") {
+        // A scrolling region set and reset: rows moved by the terminal.
+        if bytes.windows(3).any(|w| w == b"\x1b[r") {
             scrolled += 1;
         }
         screen.feed(bytes);
@@ -242,22 +249,32 @@ fn every_key_and_repaint_keeps_its_byte_budget_and_the_screen_right() {
     let letters: usize = WIRE_TYPING.iter().map(|t| t.chars().count()).sum();
     assert_eq!(count("members.typed_letter"), letters, "{table}");
     assert_eq!(count("members.letter_echo"), letters, "{table}");
+    assert_eq!(count("members.letter_then_pause"), letters, "{table}");
+    // One list per pause in typing, not one per letter.
+    assert_eq!(
+        count("members.results_settled"),
+        WIRE_TYPING.len(),
+        "{table}"
+    );
     // The journal is longer than the screen: moving through it scrolled, by the terminal.
     assert!(scrolled >= 2, "no frame moved rows\n{table}");
+    let figure = |name: &str| figures.iter().find(|f| f.name == name).unwrap();
+    // Typed at a typist's pace, every letter keeps the key budget (a list sent with a letter
+    // would not: debounce broken); the lists come when typing pauses, each a real list.
+    assert!(
+        figure("members.results_settled").max() > figure("members.typed_letter").max(),
+        "the list comes with the pause, not with the letters\n{table}"
+    );
+    // One letter then a pause shows what a letter can cost at worst: its list.
+    assert!(
+        figure("members.letter_then_pause").max() > KEY_BUDGET,
+        "{table}"
+    );
     for f in &figures {
-        if f.name == "members.typed_letter" {
-            // A letter that brings a new list of results sends that list (about 110 bytes a
-            // row of 80 columns, Cyrillic): over the budget by nature, so the budget is held
-            // by most letters, and the largest is held to the list itself.
-            let mut b = f.bytes.clone();
-            b.sort();
-            assert!(b[b.len() / 2] <= KEY_BUDGET, "{table}");
-            assert!(f.max() <= 3 * KEY_BUDGET, "{table}");
-            continue;
-        }
         let budget = match f.name.as_str() {
             "idle_frame" => IDLE_BUDGET,
             n if n.starts_with("repaint.") || n == "switch_pane" => REPAINT_BUDGET,
+            "members.results_settled" | "members.letter_then_pause" => SETTLE_BUDGET,
             _ => KEY_BUDGET,
         };
         assert_eq!(f.budget, budget, "{}", f.name);
@@ -269,4 +286,19 @@ fn every_key_and_repaint_keeps_its_byte_budget_and_the_screen_right() {
             f.budget
         );
     }
+}
+
+#[test]
+fn the_budget_catches_a_list_sent_with_every_letter() {
+    // Without the settle interval (`search_settle_ms = 0`) every letter brings its list: the
+    // per-letter figure must then break the key budget, or the test above proves nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, actor) = demo_app(&dir);
+    app.members.settle = std::time::Duration::ZERO;
+    let figures = wire::session(&mut app, actor, 80, 24, &WIRE_TYPING, &mut |_, _| {}).unwrap();
+    let typed = figures
+        .iter()
+        .find(|f| f.name == "members.typed_letter")
+        .unwrap();
+    assert!(typed.max() > KEY_BUDGET, "{}", report(&figures));
 }

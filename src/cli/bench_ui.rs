@@ -64,6 +64,7 @@ fn new_app(ctx: &Context, store: Store, rules: Rules, cat: Catalog) -> App {
         ctx.config.security.clone(),
     );
     app.members.full_access = ctx.config.privacy.roles();
+    app.members.settle = ctx.config.ui.search_settle();
     app.set_demo_hint();
     app
 }

@@ -93,6 +93,8 @@ pub struct App {
     pub draft_snapshot: Option<std::sync::Arc<std::sync::Mutex<Vec<super::drafts::Draft>>>>,
     /// Where documents are printed (`[print]` in the config).
     pub print: crate::docs::print::PrintSettings,
+    /// When the key being handled arrived (see [`App::handle_key_at`]).
+    pub(crate) key_at: std::time::Instant,
 }
 
 impl App {
@@ -127,6 +129,7 @@ impl App {
             drafts_dir: None,
             draft_snapshot: None,
             print: crate::docs::print::PrintSettings::default(),
+            key_at: std::time::Instant::now(),
         }
     }
 
@@ -225,24 +228,48 @@ impl App {
     /// desks. Called after every batch of keys and at least every [`App::poll_interval`];
     /// returns whether the screen must be redrawn. Each pane adds its own part here.
     pub fn tick(&mut self) -> bool {
-        // Both, every time: each pane knows whether it is shown.
+        self.tick_at(std::time::Instant::now())
+    }
+
+    /// [`App::tick`] at the instant `now` (a test or the bench holds time still): also shows
+    /// the member results that waited for typing to pause, once the pause is long enough.
+    pub fn tick_at(&mut self, now: std::time::Instant) -> bool {
+        // All, every time: each pane knows whether it is shown.
         let members = self.members_tick();
+        let settled = self.members_settle_due(now);
         let rating = self.rating_tick();
-        members || rating
+        members || settled || rating
     }
 
     /// How long the event loop may sleep waiting for a key: short while background work is
-    /// pending (a search running in a worker), long when idle, so an idle desk costs no CPU.
+    /// pending (a search running in a worker), until the member results are due when typing
+    /// paused, long when idle, so an idle desk costs no CPU.
     pub fn poll_interval(&self) -> std::time::Duration {
-        if self.members.pending {
+        let base = if self.members.pending {
             std::time::Duration::from_millis(10)
         } else {
             std::time::Duration::from_millis(500)
+        };
+        match self.members.settle_deadline() {
+            // A millisecond late rather than early: waking before the deadline would only
+            // wake again at once.
+            Some(due) => base.min(
+                due.saturating_duration_since(std::time::Instant::now())
+                    + std::time::Duration::from_millis(1),
+            ),
+            None => base,
         }
     }
 
-    /// One key pressed.
+    /// One key pressed, now.
     pub fn handle_key(&mut self, key: KeyEvent) {
+        self.handle_key_at(key, std::time::Instant::now());
+    }
+
+    /// One key pressed at the instant `at` (the bench and tests type at a typist's pace
+    /// without waiting for real).
+    pub fn handle_key_at(&mut self, key: KeyEvent, at: std::time::Instant) {
+        self.key_at = at;
         self.handle_key_inner(key);
         self.snapshot_drafts();
     }

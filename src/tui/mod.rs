@@ -96,6 +96,7 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
     app.drafts_dir = Some(drafts::dir_for(&ctx.db_path));
     app.print = crate::cli::print::settings(ctx);
     app.members.full_access = ctx.config.privacy.roles();
+    app.members.settle = ctx.config.ui.search_settle();
     app.set_demo_hint();
     if let Some(m) = backup_note {
         app.error(m);
@@ -184,7 +185,7 @@ fn terminal_alive() -> bool {
 
 /// Draw only when something changed: a key, a resize, or the minute on the clock.
 fn event_loop<B: ratatui::backend::Backend<Error = io::Error> + Write>(
-    terminal: &mut Terminal<B>,
+    terminal: &mut Terminal<wire::Scrolling<B>>,
     app: &mut App,
     stop: &AtomicBool,
 ) -> io::Result<()> {

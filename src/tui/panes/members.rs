@@ -1,7 +1,13 @@
-//! The member-lookup pane: a search box that is always typed into, results refreshed on every
+//! The member-lookup pane: a search box that is always typed into, a search on every
 //! keystroke by a worker thread with its own read-only connection (the newest query replaces
 //! any waiting one; replies to older queries are dropped), and the member card (see
 //! `member_card.rs`) opened with Enter.
+//!
+//! Each letter shows in the box at once, but the list of results is replaced only once the
+//! typing pauses (`[ui] search_settle_ms`): over a slow link a new list per letter is most of
+//! what the terminal is sent. Until then the list shown is for the earlier text, and the
+//! count line under it says so; Enter on such a list first shows the list for what is typed
+//! (it never opens a member the clerk could not see in the list), and the arrows show it too.
 
 use super::member_card::CardView;
 use crate::domain::Role;
@@ -19,7 +25,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Results asked for at a time; more are asked for when the cursor reaches the end.
 const BATCH: usize = 50;
@@ -88,6 +94,12 @@ pub struct MembersState {
     pub searched: String,
     sent: u64,
     pub pending: bool,
+    /// How long typing must pause before the list is replaced (`[ui] search_settle_ms`).
+    pub settle: Duration,
+    /// When the last letter came, while the list waits for typing to pause.
+    typed_at: Option<Instant>,
+    /// Results that came while typing, for the text they answer: shown once typing pauses.
+    held: Option<(String, Vec<MemberHit>)>,
     worker: Option<SearchWorker>,
     pub card: Option<Box<CardView>>,
     /// When the open card was read: it is read again now and then, so that what other desks
@@ -109,6 +121,9 @@ impl Default for MembersState {
             searched: String::new(),
             sent: 0,
             pending: false,
+            settle: crate::config::UiConfig::default().search_settle(),
+            typed_at: None,
+            held: None,
             worker: None,
             card: None,
             card_read: None,
@@ -122,6 +137,37 @@ impl MembersState {
     pub fn selected(&self) -> Option<&MemberHit> {
         self.hits.get(self.cursor)
     }
+
+    /// The list shown is for other text than the search box holds (typing has not paused,
+    /// or the search has not answered yet).
+    pub fn stale(&self) -> bool {
+        self.searched != self.search.value
+    }
+
+    /// When the list waiting for a pause in typing is due to be shown.
+    pub fn settle_deadline(&self) -> Option<Instant> {
+        self.typed_at.map(|t| t + self.settle)
+    }
+
+    /// Results in hand that wait for typing to pause.
+    pub fn held(&self) -> bool {
+        self.held.is_some()
+    }
+
+    /// Show `hits` as the results for `text`; the cursor stays on the same member when the
+    /// text is the same (more results, a refresh), else goes to the first.
+    fn show(&mut self, text: String, hits: Vec<MemberHit>) {
+        let same = text == self.searched;
+        let keep = self.selected().map(|h| h.id);
+        self.hits = hits;
+        self.searched = text;
+        if !same {
+            self.cursor = 0;
+            self.offset = 0;
+        } else if let Some(id) = keep {
+            self.cursor = self.hits.iter().position(|h| h.id == id).unwrap_or(0);
+        }
+    }
 }
 
 impl App {
@@ -133,7 +179,9 @@ impl App {
     /// Send the search box's text to the worker (never waits for the answer).
     pub(crate) fn members_search(&mut self) {
         let text = self.members.search.value.clone();
+        self.members.held = None;
         if member::MemberQuery::parse(&text).is_empty() {
+            self.members.typed_at = None;
             self.members.hits.clear();
             self.members.searched = text;
             self.members.pending = false;
@@ -184,32 +232,53 @@ impl App {
         };
         self.members.pending = false;
         match reply.result {
-            Ok(hits) => {
-                let same = reply.text == self.members.searched;
-                let keep = self.members.selected().map(|h| h.id);
-                self.members.hits = hits;
-                self.members.searched = reply.text;
-                if !same {
-                    self.members.cursor = 0;
-                    self.members.offset = 0;
-                } else if let Some(id) = keep {
-                    self.members.cursor = self
-                        .members
-                        .hits
-                        .iter()
-                        .position(|h| h.id == id)
-                        .unwrap_or(0);
-                }
+            // Typing goes on: the list waits for a pause (a new list per letter is most of
+            // what a slow link would carry).
+            Ok(hits) if self.members.typed_at.is_some() && reply.text != self.members.searched => {
+                self.members.held = Some((reply.text, hits));
             }
+            Ok(hits) => self.members.show(reply.text, hits),
             Err(e) => self.store_error(&e),
         }
         true
     }
 
-    /// Wait (up to `timeout`) for the search in flight; for tests and scripts.
+    /// Typing has paused for the settle interval by `now`: show the results it waited for.
+    /// The event loop calls this (through [`App::tick_at`]) when the deadline passes; true
+    /// when the screen changed.
+    pub fn members_settle_due(&mut self, now: Instant) -> bool {
+        match self.members.settle_deadline() {
+            Some(due) if now >= due => self.members_settle_now(),
+            _ => false,
+        }
+    }
+
+    /// Stop waiting for a pause: the results in hand are shown now, and any still to come
+    /// are shown as they come. True when the list changed.
+    pub fn members_settle_now(&mut self) -> bool {
+        self.members.typed_at = None;
+        match self.members.held.take() {
+            Some((text, hits)) => {
+                self.members.show(text, hits);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Wait (up to `timeout`) for the search in flight, and show its results without waiting
+    /// for a pause in typing; for tests and scripts.
     pub fn members_wait(&mut self, timeout: Duration) -> bool {
-        let end = std::time::Instant::now() + timeout;
-        while self.members.pending && std::time::Instant::now() < end {
+        let answered = self.members_wait_reply(timeout);
+        self.members_settle_now();
+        answered
+    }
+
+    /// Wait (up to `timeout`) for the worker to answer the search in flight, as the event
+    /// loop would take it: results that come while typing are held, not shown.
+    pub fn members_wait_reply(&mut self, timeout: Duration) -> bool {
+        let end = Instant::now() + timeout;
+        while self.members.pending && Instant::now() < end {
             if self.members_tick() {
                 return true;
             }
@@ -239,6 +308,9 @@ impl App {
             self.message = None;
             if self.members.search.edit(&key) {
                 self.members.limit = BATCH;
+                if !self.members.settle.is_zero() {
+                    self.members.typed_at = Some(self.key_at);
+                }
                 self.members_search();
             }
             return true;
@@ -252,6 +324,11 @@ impl App {
             return false;
         };
         self.message = None;
+        // Any key but a letter ends the typing: the list for what is typed is shown first.
+        // Enter on a list for other text shows the right list and opens nothing: the clerk
+        // opens a member seen in the list for what they typed, never one they could not see.
+        let stale = self.members.stale();
+        self.members_settle_now();
         let n = self.members.hits.len();
         match action {
             Action::Down => {
@@ -266,6 +343,7 @@ impl App {
                 self.maybe_more();
             }
             Action::PageUp => self.members.cursor = self.members.cursor.saturating_sub(10),
+            Action::Open if stale => {}
             Action::Open => {
                 if let Some(id) = self.members.selected().map(|h| h.id) {
                     self.open_card(id);
@@ -414,9 +492,9 @@ impl App {
             area,
         );
         if empty && area.height > 2 {
-            let text = if m.searched.trim().is_empty() {
+            let text = if m.search.value.trim().is_empty() {
                 cat.t("member.type_to_search")
-            } else if m.pending {
+            } else if m.pending || m.stale() {
                 cat.t("member.searching")
             } else {
                 cat.t("member.nothing_found")
@@ -436,11 +514,21 @@ impl App {
         } else {
             m.hits.len().to_string()
         };
-        let mut spans = vec![Span::styled(
-            self.cat.f("member.found", &[("n", &count)]),
-            t.title,
-        )];
-        if m.pending {
+        // A list for earlier text says which text it is for.
+        let for_text = m.searched.trim();
+        let mut spans = vec![if m.stale() && !for_text.is_empty() {
+            let quoted = truncate(for_text, 24, t.sym.ellipsis);
+            Span::styled(
+                self.cat
+                    .f("member.found_for", &[("n", &count), ("text", &quoted)]),
+                t.muted,
+            )
+        } else {
+            Span::styled(self.cat.f("member.found", &[("n", &count)]), t.title)
+        }];
+        // Not while typing: the list waits for a pause anyway, and the note would come and
+        // go with every letter.
+        if m.pending && m.typed_at.is_none() {
             spans.push(Span::styled(
                 format!("  {}", self.cat.t("member.searching")),
                 t.muted,
