@@ -74,8 +74,10 @@ const DEFERRED_SEARCH_INDEXES: [&str; 3] = [
 /// The page cache while the newest applications go through the store's own actions, KiB.
 const API_CACHE_KIB: u32 = 16_384;
 
-/// How many plans the drawing thread may have ready before the writer takes them.
-const PREPARED_AHEAD: usize = 1024;
+/// How many batches of plans the drawing thread may have ready before the writer takes them,
+/// and how many plans a batch holds.
+const PREPARED_AHEAD: usize = 16;
+const PREPARED_BATCH: u32 = 256;
 
 /// Who `import_applications` records as the author of applications from the website.
 const IMPORT_LABEL: &str = "import:site";
@@ -346,9 +348,17 @@ fn build_inner(
         let (ahead, feed) = std::sync::mpsc::sync_channel(PREPARED_AHEAD);
         let (planner, schedule) = (&planner, &schedule);
         scope.spawn(move || {
-            for plan in 0..schedule.plans.len() as u32 {
+            // Handed over in batches: a hand-over per plan costs the two threads more in
+            // waking each other than the drawing itself.
+            let count = schedule.plans.len() as u32;
+            let mut next = 0;
+            while next < count {
+                let end = count.min(next + PREPARED_BATCH);
+                let batch: Vec<Prepared> =
+                    (next..end).map(|p| prepare(planner, schedule, p)).collect();
+                next = end;
                 // The engine stopped (done, or failed): nothing more to draw.
-                if ahead.send(prepare(planner, schedule, plan)).is_err() {
+                if ahead.send(batch).is_err() {
                     break;
                 }
             }
@@ -2840,8 +2850,10 @@ fn prepare(planner: &Planner<'_>, schedule: &Schedule, plan: u32) -> Prepared {
 struct Engine<'a> {
     planner: &'a Planner<'a>,
     plans: &'a [Plan],
-    /// Plans drawn ahead, in the order they begin.
-    feed: std::sync::mpsc::Receiver<Prepared>,
+    /// Plans drawn ahead, in the order they begin, in batches.
+    feed: std::sync::mpsc::Receiver<Vec<Prepared>>,
+    /// What is left of the batch taken last, in order.
+    drawn: std::collections::VecDeque<Prepared>,
     actors: Vec<Actor>,
     office_ids: Vec<i64>,
     next_plan: usize,
@@ -2858,7 +2870,7 @@ impl<'a> Engine<'a> {
     fn new(
         planner: &'a Planner<'a>,
         schedule: &'a Schedule,
-        feed: std::sync::mpsc::Receiver<Prepared>,
+        feed: std::sync::mpsc::Receiver<Vec<Prepared>>,
         actors: Vec<Actor>,
         office_ids: Vec<i64>,
     ) -> Engine<'a> {
@@ -2868,6 +2880,7 @@ impl<'a> Engine<'a> {
             planner,
             plans,
             feed,
+            drawn: std::collections::VecDeque::new(),
             actors,
             office_ids,
             next_plan: 0,
@@ -2948,10 +2961,17 @@ impl<'a> Engine<'a> {
     fn begin(&mut self, plan: u32) -> Result<(), StoreError> {
         // The drawing thread sends the plans in the order they begin; it stops only when
         // the engine is gone or it panicked.
+        if self.drawn.is_empty() {
+            let batch = self
+                .feed
+                .recv()
+                .map_err(|_| StoreError::Io("demo: the drawing thread stopped".to_string()))?;
+            self.drawn.extend(batch);
+        }
         let prep = self
-            .feed
-            .recv()
-            .map_err(|_| StoreError::Io("demo: the drawing thread stopped".to_string()))?;
+            .drawn
+            .pop_front()
+            .ok_or_else(|| StoreError::Io("demo: an empty batch of plans".to_string()))?;
         if prep.plan != plan {
             return Err(StoreError::Io(format!(
                 "demo: plan {} drawn where {plan} was due",
