@@ -548,7 +548,7 @@ fn enormous_rating_numbers_are_refused_by_line() {
 
 #[test]
 fn rules_files_edited_badly_are_refused_with_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch_dir();
     std::fs::create_dir_all(dir.path().join("rules")).unwrap();
     let strategy = (0..RULE_FILES.len()).prop_flat_map(|i| (Just(i), toml_text(RULE_FILES[i].1)));
     run("rules", 512, strategy, |(i, src)| {
@@ -584,7 +584,7 @@ fn rules_files_edited_badly_are_refused_with_file_and_line() {
 #[test]
 fn config_edited_badly_is_refused_with_file_and_line() {
     static EXAMPLE: &str = include_str!("../config.example.toml");
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch_dir();
     let path = dir.path().join("config.toml");
     run("config", 512, toml_text(EXAMPLE), |src| {
         std::fs::write(&path, &src).unwrap();
@@ -627,7 +627,7 @@ fn scorecards_edited_badly_are_refused_with_file_and_line() {
 #[test]
 fn catalogs_edited_badly_are_refused_with_file_and_line() {
     static EN: &str = include_str!("../assets/i18n/en.toml");
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch_dir();
     std::fs::create_dir_all(dir.path().join("i18n")).unwrap();
     let path = dir.path().join("i18n").join("en.toml");
     run("catalog", 256, toml_text(EN), |src| {
