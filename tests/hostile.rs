@@ -1250,3 +1250,73 @@ fn the_workbench_notices_every_commit_and_puts_the_demo_back() {
         .unwrap();
     assert_eq!(n, 0, "the other connection sees the demo again");
 }
+
+/// Found by `import_members_all_or_nothing` (the first long run): a members file could give a
+/// client another manager without a change of assignment in the history, so the client's
+/// manager and its history disagreed. The change is now in the history, reason `import`.
+#[test]
+fn a_members_file_that_changes_the_manager_records_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(dir.path());
+    let ctx = context(&db);
+    let baseline = broken(&db);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (id, no, last, first, birth, passport, office): (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    ) = conn
+        .query_row(
+            "SELECT m.id, m.member_no, m.last_name, m.first_name, m.birth_date, m.passport, o.code
+             FROM members m JOIN offices o ON o.id = m.office_id
+             WHERE m.member_no IS NOT NULL AND m.status = 'member'
+               AND EXISTS (SELECT 1 FROM assignment_history h WHERE h.member_id = m.id)
+             ORDER BY m.id LIMIT 1",
+            [],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
+        )
+        .unwrap();
+    let (to_id, to_login): (i64, String) = conn
+        .query_row(
+            "SELECT s.id, s.login FROM staff s JOIN staff_roles r ON r.staff_id = s.id
+             WHERE r.role = 'manager' AND s.id IS NOT (SELECT manager_id FROM members WHERE id = ?1)
+             ORDER BY s.id LIMIT 1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let path = dir.path().join("m.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "member_no,last_name,first_name,birth_date,passport,status,joined_on,office,manager\n\
+             {no},{last},{first},{birth},{passport},member,2024-01-10,{office},{to_login}\n"
+        ),
+    )
+    .unwrap();
+    cli::members::import_members(&ctx, &path).unwrap();
+    let (to, reason): (i64, String) = conn
+        .query_row(
+            "SELECT to_staff_id, reason FROM assignment_history WHERE member_id = ?1
+             ORDER BY id DESC LIMIT 1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((to, reason.as_str()), (to_id, "import"));
+    assert_eq!(newly_broken(&db, &baseline), vec![]);
+}
