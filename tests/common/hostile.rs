@@ -152,7 +152,11 @@ pub fn broken_in(conn: &Connection) -> Vec<(String, i64)> {
         out.push(("foreign_key_check".to_string(), fk));
     }
     for (name, sql) in coopdesk::cli::stress::INVARIANTS {
-        let n: i64 = conn.query_row(sql, [], |r| r.get(0)).unwrap();
+        let n: i64 = conn
+            .prepare_cached(sql)
+            .unwrap()
+            .query_row([], |r| r.get(0))
+            .unwrap();
         if n != 0 {
             out.push((name.to_string(), n));
         }
