@@ -1216,14 +1216,16 @@ fn run_all(
     seed: u64,
     pause_ms: u64,
 ) -> Result<(), Failure> {
+    let cat = &ctx.catalog;
     if ctx.db_path.exists() {
-        return Err(Failure::Setup(format!(
-            "stress run: {} exists; give a new file",
-            ctx.db_path.display()
-        )));
+        let db = ctx.db_path.display().to_string();
+        return Err(Failure::Setup(
+            cat.f("cli.stress_db_exists", &[("db", &db)]),
+        ));
     }
-    setup(ctx).map_err(|e| Failure::from_store(e, &ctx.catalog))?;
     let logs = logs_dir(&ctx.db_path);
+    clear_stale_logs(&logs, cat)?;
+    setup(ctx).map_err(|e| Failure::from_store(e, cat))?;
     std::fs::create_dir_all(&logs).map_err(|e| Failure::Setup(e.to_string()))?;
     let exe = std::env::current_exe().map_err(|e| Failure::Setup(e.to_string()))?;
     let started = Instant::now();
@@ -1267,6 +1269,36 @@ fn run_all(
             "stress: {} failure(s)",
             report.failures.len()
         )));
+    }
+    Ok(())
+}
+
+/// The logs of an earlier run on the same path (its database since removed) would be
+/// verified against the new database and reported as acknowledged writes gone missing: remove
+/// them. A folder holding anything but workers' logs is not ours to empty — refuse.
+fn clear_stale_logs(logs: &Path, cat: &crate::i18n::Catalog) -> Result<(), Failure> {
+    let entries = match std::fs::read_dir(logs) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Failure::Setup(format!("{}: {e}", logs.display()))),
+    };
+    let mut stale = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Failure::Setup(format!("{}: {e}", logs.display())))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let is_log = name.starts_with("worker-") && name.ends_with(".log");
+        if !is_log || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            let dir = logs.display().to_string();
+            return Err(Failure::Setup(
+                cat.f("cli.stress_logs_foreign", &[("dir", &dir), ("file", &name)]),
+            ));
+        }
+        stale.push(entry.path());
+    }
+    for path in stale {
+        std::fs::remove_file(&path)
+            .map_err(|e| Failure::Setup(format!("{}: {e}", path.display())))?;
     }
     Ok(())
 }
