@@ -134,11 +134,7 @@ fn a_manager_finds_a_member_opens_the_card_and_logs_a_call() {
     args.push(&cmd);
     desk.tmux.run(&args);
     let t = desk.tmux.pane("desk");
-    t.wait_for("Логин");
-    t.type_text("manager1");
-    t.keys(&["Tab"]);
-    t.type_text("manager-pw-1");
-    t.keys(&["Enter"]);
+    t.log_in("manager1", "manager-pw-1");
     t.wait_for("manager1 · TSK");
     t.keys(&["2"]);
     t.wait_for("Наберите фамилию");
