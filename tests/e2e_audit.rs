@@ -125,11 +125,7 @@ impl Desk {
         args.push(&cmd);
         self.tmux.run(&args);
         let t = self.tmux.pane(session);
-        t.wait_for("Логин");
-        t.type_text(login);
-        t.keys(&["Tab"]);
-        t.type_text(&format!("{login}-pw-1"));
-        t.keys(&["Enter"]);
+        t.log_in(login, &format!("{login}-pw-1"));
         t.wait_for(&format!("{login} · TSK"));
         t.keys(&["2"]);
         t.wait_for("Наберите фамилию");

@@ -58,8 +58,7 @@ impl Desk {
             sh_quote(&self.db.display().to_string()),
         );
         let pane = self.tmux.new_session(name, &cmd);
-        pane.wait_for(self.cat.t("login.title"));
-        pane.keys(&[login, "Tab", password, "Enter"]);
+        pane.log_in(login, password);
         pane.wait_until("the journal", |s| {
             s.contains(self.cat.t("pane.client_base")) && !s.contains(self.cat.t("login.title"))
         });

@@ -131,11 +131,7 @@ impl Desk {
         args.push(&cmd);
         self.tmux.run(&args);
         let t = self.tmux.pane("desk");
-        t.wait_for("Логин");
-        t.type_text("manager1");
-        t.keys(&["Tab"]);
-        t.type_text("manager-pw-1");
-        t.keys(&["Enter"]);
+        t.log_in("manager1", "manager-pw-1");
         t.wait_for("manager1 · TSK");
         t.keys(&["2"]);
         t.wait_for("Наберите фамилию");

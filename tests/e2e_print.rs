@@ -62,11 +62,7 @@ fn the_print_key_prints_the_contract_of_an_authorized_application() {
         config = sh_quote(&config.display().to_string()),
     );
     let tmux = server.new_session("p", &command);
-    tmux.wait_for("Логин");
-    tmux.type_text("mgr");
-    tmux.keys(&["Tab"]);
-    tmux.type_text(PASSWORD);
-    tmux.keys(&["Enter"]);
+    tmux.log_in("mgr", PASSWORD);
     tmux.wait_for(&number);
 
     // The print key on the journal's line: the documents that fit an authorized application.

@@ -123,11 +123,7 @@ impl Coop {
             sh_quote(&self.db.display().to_string())
         );
         let pane = self.tmux.new_session("desk", &cmd);
-        pane.wait_for("Логин");
-        pane.type_text("nop");
-        pane.keys(&["Enter"]);
-        pane.type_text(HEAD_PASSWORD);
-        pane.keys(&["Enter"]);
+        pane.log_in("nop", HEAD_PASSWORD);
         pane.wait_for("Заявки");
         pane.keys(&["3"]);
         pane.wait_for("Рейтинг продаж");

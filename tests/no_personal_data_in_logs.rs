@@ -225,11 +225,7 @@ fn nothing_personal_reaches_stderr_or_files_when_things_go_wrong() {
         args.push(&cmd);
         tmux.run(&args);
         let t = tmux.pane("desk");
-        t.wait_for("Логин");
-        t.type_text("manager1");
-        t.keys(&["Tab"]);
-        t.type_text("not-the-password");
-        t.keys(&["Enter"]);
+        t.log_in("manager1", "not-the-password");
         t.wait_for("Неверный логин или пароль");
         // The password field has the cursor again.
         t.type_text("manager1-pw-1");

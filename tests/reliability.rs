@@ -106,6 +106,51 @@ fn eight_desks_writing_at_once_lose_nothing_and_see_no_database_error() {
     assert!(!err.contains("locked"), "{err}");
 }
 
+/// Found after `rm <db>` and a second `stress run` on the same path: the new run verified the
+/// old run's logs too and reported hundreds of acknowledged writes missing. A run now starts
+/// from an empty logs folder, and leaves alone a folder with files that are not workers' logs.
+#[test]
+fn a_second_run_on_the_same_path_ignores_the_old_runs_logs() {
+    let env = Env::new();
+    let logs = stress::logs_dir(&env.db);
+    std::fs::create_dir_all(&logs).unwrap();
+    // An application the old run created, in a database since removed.
+    std::fs::write(logs.join("worker-000.log"), "A\t100\t999999\n").unwrap();
+    std::fs::write(logs.join("worker-031.log"), "A\t100\t999998\n").unwrap();
+    let run = |env: &Env| {
+        env.command(&[
+            "stress",
+            "run",
+            "--workers",
+            "2",
+            "--seconds",
+            "1",
+            "--pause-ms",
+            "50",
+        ])
+        .output()
+        .unwrap()
+    };
+    let out = run(&env);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{text}\n{err}");
+    assert_eq!(figure(&text, "failures"), 0, "{text}");
+    assert!(!logs.join("worker-031.log").exists());
+
+    // Something else in the folder: refused before anything is built, the file kept.
+    std::fs::remove_file(&env.db).unwrap();
+    let _ = std::fs::remove_file(env.db.with_extension("db-wal"));
+    let _ = std::fs::remove_file(env.db.with_extension("db-shm"));
+    std::fs::write(logs.join("notes.txt"), "mine").unwrap();
+    let out = run(&env);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success());
+    assert!(err.contains("notes.txt"), "{err}");
+    assert!(logs.join("notes.txt").exists());
+    assert!(!env.db.exists(), "nothing built");
+}
+
 #[test]
 fn the_verifier_notices_a_lost_write_and_a_half_transaction() {
     // The harness must be able to fail: take a finished run and damage it.

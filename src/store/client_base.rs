@@ -1090,7 +1090,7 @@ fn apply(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn history(
+pub(super) fn history(
     tx: &Transaction,
     member_id: i64,
     from: Option<i64>,

@@ -1048,7 +1048,36 @@ impl Store {
                     .optional()?;
                 match existing {
                     Some((_, old)) if old == values => counts.unchanged += 1,
-                    Some((id, _)) => {
+                    Some((id, old)) => {
+                        // A new manager from the file is a change of assignment like any
+                        // other: in the history, with its date (the client base reads both).
+                        let old_manager = match old[12] {
+                            Value::Integer(i) => Some(i),
+                            _ => None,
+                        };
+                        if old_manager != m.manager_id {
+                            let today = now.date();
+                            tx.prepare_cached(
+                                "UPDATE members SET assigned_since = ?2 WHERE id = ?1",
+                            )?
+                            .execute(params![
+                                id,
+                                m.manager_id.map(|_| today.format(DATE_FMT).to_string())
+                            ])?;
+                            super::client_base::history(
+                                tx,
+                                id,
+                                old_manager,
+                                m.manager_id,
+                                label,
+                                today,
+                                now,
+                                "import",
+                                None,
+                                false,
+                                "",
+                            )?;
+                        }
                         let mut args = values.clone();
                         args.push(Value::Text(fmt_time(now)));
                         args.push(Value::Text(label.to_string()));

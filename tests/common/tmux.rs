@@ -138,6 +138,16 @@ impl Drop for Tmux {
     }
 }
 
+/// The login screen's title in the desks' language (Russian, the default).
+fn login_title() -> &'static str {
+    static T: OnceLock<String> = OnceLock::new();
+    T.get_or_init(|| {
+        coopdesk::i18n::Catalog::builtin("ru")
+            .t("login.title")
+            .to_string()
+    })
+}
+
 /// One tmux session.
 pub struct Pane<'a> {
     pub tmux: &'a Tmux,
@@ -196,6 +206,16 @@ impl Pane<'_> {
             }
             std::thread::sleep(POLL);
         }
+    }
+
+    /// Log in on the login screen: wait for it, type the login, Tab, the password, Enter.
+    /// What comes next (the journal, a refusal) is the caller's to wait for.
+    pub fn log_in(&self, login: &str, password: &str) {
+        self.wait_for(login_title());
+        self.type_text(login);
+        self.keys(&["Tab"]);
+        self.type_text(password);
+        self.keys(&["Enter"]);
     }
 
     pub fn wait_for(&self, text: &str) -> String {
