@@ -577,3 +577,43 @@ fn a_former_member_coming_back_keeps_their_number() {
     );
     assert_eq!(counter, numbered, "member numbers taken and not used");
 }
+
+/// The build writes with foreign keys unchecked (a lookup per row saved); the finished
+/// database must hold every reference all the same, pass `integrity_check`, and keep the
+/// all-or-nothing invariants the crash loop checks — whether the applications went in bulk
+/// or through the store's own actions.
+#[test]
+fn a_built_demo_keeps_every_reference_and_invariant() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut mixed = DemoSpec::new(today(), 600, 200, 3);
+    mixed.api_applications = 40;
+    let store = built(dir.path(), "whole.db", &mixed);
+    let fk: bool = store
+        .conn()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        fk,
+        "the builder's connection checks references again once built"
+    );
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.path().join("whole.db")).unwrap();
+    let ic: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ic, "ok");
+    let broken: Vec<String> = conn
+        .prepare(
+            "SELECT \"table\" || ' row ' || rowid || ' → ' || parent FROM pragma_foreign_key_check",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(broken.is_empty(), "references to nothing: {broken:?}");
+    for (name, sql) in coopdesk::cli::stress::INVARIANTS {
+        let n: i64 = conn.query_row(sql, [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 0, "invariant {name} broken {n} times");
+    }
+}

@@ -53,7 +53,15 @@ pub const API_APPLICATIONS: usize = 2000;
 /// Secondary indexes built after the bulk fill rather than kept up to date row by row: the
 /// journal's sort keys and a history index, which no statement of the fill reads. The member
 /// search's own indexes wait until the search table is filled at the end.
-const DEFERRED_INDEXES: [&str; 10] = [
+const DEFERRED_INDEXES: [&str; 18] = [
+    "members_manager",
+    "members_office",
+    "members_related_group",
+    "contributions_member",
+    "cash_orders_member",
+    "loans_member",
+    "audit_member",
+    "audit_application",
     "applications_status",
     "applications_created",
     "applications_applicant",
@@ -81,6 +89,9 @@ const PREPARED_BATCH: u32 = 256;
 
 /// Who `import_applications` records as the author of applications from the website.
 const IMPORT_LABEL: &str = "import:site";
+
+/// Why demo members left, as the clerk types it on the exit form (data, like the names).
+const LEAVE_REASON: &str = "заявление пайщика о выходе";
 
 /// Who offices and staff are recorded as created by.
 const DEMO_ACTOR: &str = "demo";
@@ -2605,7 +2616,7 @@ impl Sink for BulkSink<'_, '_> {
                     .w
                     .member_by_passport(passport)?
                     .ok_or(StoreError::NotFound)?;
-                self.w.member_leaves(id)
+                self.w.member_leaves(id, at.date(), LEAVE_REASON)
             }
         }
     }

@@ -835,7 +835,10 @@ pub const INVARIANTS: &[(&str, &str)] = &[
         "an application at `member` or later has a member with a number and a join date",
         "SELECT count(*) FROM applications a JOIN members m ON m.id = a.member_id
          WHERE a.status IN ('member','authorized','archived')
-           AND (m.member_no IS NULL OR m.join_date IS NULL OR m.status = 'candidate')",
+           AND (m.member_no IS NULL OR m.join_date IS NULL
+             -- A former member applying again is a candidate once more, number kept.
+             OR (m.status = 'candidate' AND NOT EXISTS (
+                   SELECT 1 FROM applications b WHERE b.member_id = m.id AND b.status = 'candidate')))",
     ),
     (
         "a member admitted through an application has paid the entrance fee and the share, each with its cash order",

@@ -1089,8 +1089,9 @@ fn apply(
     Ok(())
 }
 
+/// One row of the assignment history (append-only), in the caller's transaction.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn history(
+pub(crate) fn history(
     tx: &Transaction,
     member_id: i64,
     from: Option<i64>,

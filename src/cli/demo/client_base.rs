@@ -145,6 +145,7 @@ pub fn fill(
         )?;
         let mut pending_group: Option<(String, u32)> = None;
         for (id, manager, city, status) in &members {
+            let was = *manager;
             // A member who left is nobody's client any more.
             let manager = manager.filter(|_| status != "left");
             let profile = manager.and_then(|m| profiles.iter().find(|p| p.0 == m));
@@ -226,6 +227,14 @@ pub fn fill(
                 keep.map(|(m, _)| m),
                 since
             ])?;
+            // A client cut from a base (or who left) goes back to the pool, and the
+            // assignment history says so, as it does for a members file from accounting.
+            let kept_by = keep.map(|(m, _)| m);
+            if was != kept_by {
+                crate::store::client_base::history(
+                    tx, *id, was, kept_by, actor, today, now, "import", None, false, "",
+                )?;
+            }
             // Turnover by potential; about one client in eight has bought nothing for months.
             let idle = rng.chance(12);
             let base: i64 = match potential {
