@@ -30,8 +30,9 @@ use crate::rules::Rules;
 use crate::store::applications::{BureauCheck, CheckOutcome, ImportRow, QueueQuery, StepInput};
 use crate::store::demo::{
     BUILD_CACHE_KIB, BulkWriter, DemoCounts, EarlierMember, LoanBalance, LoanForServicing,
+    as_stored,
 };
-use crate::store::scores::ScoreInput;
+use crate::store::scores::Evaluated;
 use crate::store::staff::hash_password;
 use crate::store::{Actor, Store, StoreError};
 use chrono::{Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime};
@@ -2476,19 +2477,24 @@ trait Sink {
         bureau: Option<&BureauCheck>,
         at: NaiveDateTime,
     ) -> Result<(), StoreError>;
+    /// A score: the typed input, and the card evaluated on it ahead of time (the bulk
+    /// writer writes that; the store's own action evaluates again from what it saved).
     fn score(
         &mut self,
         by: &Actor,
         id: i64,
-        input: &ScoreInput,
+        scored: &Evaluated,
         at: NaiveDateTime,
     ) -> Result<(), StoreError>;
+    /// A step; at `member → authorized`, `rescored` is the score again on the final terms as
+    /// worked out ahead (`None`: it changes nothing), for the bulk writer.
     fn transition(
         &mut self,
         by: &Actor,
         id: i64,
         to: Status,
         input: &StepInput,
+        rescored: Option<&Evaluated>,
         at: NaiveDateTime,
     ) -> Result<(), StoreError>;
     /// The acts with no desk action (earlier members); only ever before the switch moment.
@@ -2569,12 +2575,10 @@ impl Sink for BulkSink<'_, '_> {
         &mut self,
         by: &Actor,
         id: i64,
-        input: &ScoreInput,
+        scored: &Evaluated,
         at: NaiveDateTime,
     ) -> Result<(), StoreError> {
-        self.w
-            .score_application(by, id, input, self.rules, at)
-            .map(|_| ())
+        self.w.score_application(by, id, scored, self.rules, at)
     }
 
     fn transition(
@@ -2583,9 +2587,11 @@ impl Sink for BulkSink<'_, '_> {
         id: i64,
         to: Status,
         input: &StepInput,
+        rescored: Option<&Evaluated>,
         at: NaiveDateTime,
     ) -> Result<(), StoreError> {
-        self.w.transition(by, id, to, input, self.rules, at)
+        self.w
+            .transition(by, id, to, input, rescored, self.rules, at)
     }
 
     fn member_act(&mut self, act: MemberAct<'_>, at: NaiveDateTime) -> Result<(), StoreError> {
@@ -2691,12 +2697,12 @@ impl Sink for ApiSink<'_> {
         &mut self,
         by: &Actor,
         id: i64,
-        input: &ScoreInput,
+        scored: &Evaluated,
         at: NaiveDateTime,
     ) -> Result<(), StoreError> {
         let version = self.store.application(id)?.version;
         self.store
-            .score_application(by, id, version, input, self.rules, at)
+            .score_application(by, id, version, &scored.input, self.rules, at)
             .map(|_| ())
     }
 
@@ -2706,6 +2712,7 @@ impl Sink for ApiSink<'_> {
         id: i64,
         to: Status,
         input: &StepInput,
+        _rescored: Option<&Evaluated>,
         at: NaiveDateTime,
     ) -> Result<(), StoreError> {
         let version = self.store.application(id)?.version;
@@ -2761,7 +2768,10 @@ enum Payload {
     None,
     /// The application as the step sends it (typed in, imported, completed, amended).
     Data(Box<ApplicationData>),
-    Score(Box<ScoreInput>),
+    /// A score, worked out on the application as it stands at that step.
+    Score(Box<Evaluated>),
+    /// `member → authorized`: the score again on the final terms, when that changes it.
+    Rescore(Option<Box<Evaluated>>),
 }
 
 /// Draw plan `plan` (an index into the schedule): pure, so it can run ahead on another thread.
@@ -2788,6 +2798,8 @@ fn prepare(planner: &Planner<'_>, schedule: &Schedule, plan: u32) -> Prepared {
         }
     };
     let mut created = None;
+    // The score recorded last, which a rescore compares with.
+    let mut scored: Option<Box<Evaluated>> = None;
     let mut payloads = Vec::with_capacity(steps.len());
     for step in &steps {
         let payload = match step.act {
@@ -2840,8 +2852,36 @@ fn prepare(planner: &Planner<'_>, schedule: &Schedule, plan: u32) -> Prepared {
                     };
                     let mut rng = Rng::derive(planner.seed, S_SCORE, u64::from(p.ordinal));
                     let input = score::input(&card.card, rules, &mut rng, &applicant, complete);
-                    Some(Payload::Score(Box::new(input)))
+                    // Evaluated here, on the drawing thread, on the data as the store keeps it.
+                    Evaluated::new(card, &as_stored(d), created.date(), &input, rules)
+                        .ok()
+                        .map(|ev| {
+                            let ev = Box::new(ev);
+                            scored = Some(ev.clone());
+                            Payload::Score(ev)
+                        })
                 }
+                _ => None,
+            },
+            Act::Move {
+                to: Status::Authorized,
+                ..
+            } => match (rules.scorecard.as_ref(), &data, created, &scored) {
+                (Some(card), Some(d), Some(created), Some(prev)) => Evaluated::rescored(
+                    card,
+                    &as_stored(d),
+                    created.date(),
+                    &prev.as_prior(card),
+                    rules,
+                )
+                .ok()
+                .map(|again| {
+                    let again = again.map(Box::new);
+                    if let Some(ev) = &again {
+                        scored = Some(ev.clone());
+                    }
+                    Payload::Rescore(again)
+                }),
                 _ => None,
             },
             _ => None,
@@ -3012,6 +3052,13 @@ impl<'a> Engine<'a> {
     fn act(&mut self, plan: u32, step: usize, sink: &mut dyn Sink) -> Result<(), StoreError> {
         let p = self.plans[plan as usize];
         let rules = self.planner.rules;
+        // What this step sends is used once: taken, so that a plan active for weeks does not
+        // hold every score it sent until it ends.
+        let payload = self
+            .active
+            .get_mut(&plan)
+            .and_then(|a| a.payloads.get_mut(step))
+            .map(|p| std::mem::replace(p, Payload::None));
         let a = self.active.get(&plan).ok_or(StoreError::NotFound)?;
         let Step { at, act } = a.steps[step];
         let office = a.office;
@@ -3020,7 +3067,7 @@ impl<'a> Engine<'a> {
         let app = a.app;
         let need_app = || app.ok_or(StoreError::NotFound);
         // The application as this step sends it, drawn by `prepare`.
-        let data = || match a.payloads.get(step) {
+        let data = || match &payload {
             Some(Payload::Data(d)) => Ok(d),
             _ => Err(StoreError::NotFound),
         };
@@ -3083,13 +3130,17 @@ impl<'a> Engine<'a> {
                 if rules.scorecard.is_none() {
                     return Ok(());
                 }
-                let Some(Payload::Score(input)) = a.payloads.get(step) else {
+                let Some(Payload::Score(scored)) = &payload else {
                     return Err(StoreError::NotFound);
                 };
-                sink.score(actor(by), need_app()?, input, at)?;
+                sink.score(actor(by), need_app()?, scored, at)?;
             }
             Act::Move { by, to } => {
-                sink.transition(actor(by), need_app()?, to, &StepInput::None, at)?;
+                let rescored = match &payload {
+                    Some(Payload::Rescore(r)) => r.as_deref(),
+                    _ => None,
+                };
+                sink.transition(actor(by), need_app()?, to, &StepInput::None, rescored, at)?;
             }
             Act::Pay { by } => {
                 let id = need_app()?;
@@ -3097,18 +3148,25 @@ impl<'a> Engine<'a> {
                     entrance_receipt: self.receipt(office),
                     share_receipt: self.receipt(office),
                 };
-                sink.transition(&self.actors[by as usize], id, Status::Member, &input, at)?;
+                sink.transition(
+                    &self.actors[by as usize],
+                    id,
+                    Status::Member,
+                    &input,
+                    None,
+                    at,
+                )?;
             }
             Act::Issue { by } => {
                 let input = StepInput::Contract {
                     contract_no: String::new(),
                     issue_date: at.date(),
                 };
-                sink.transition(actor(by), need_app()?, Status::Archived, &input, at)?;
+                sink.transition(actor(by), need_app()?, Status::Archived, &input, None, at)?;
             }
             Act::Reject { by, reason } => {
                 let input = StepInput::Reason(reason.to_string());
-                sink.transition(actor(by), need_app()?, Status::Rejected, &input, at)?;
+                sink.transition(actor(by), need_app()?, Status::Rejected, &input, None, at)?;
             }
             Act::Join { cashier, manager } => {
                 let receipts = (self.receipt(office), self.receipt(office));

@@ -18,12 +18,11 @@ use super::applications::{
     BureauCheck, CheckOutcome, StepInput, admit_member, data_values, describe_changes,
     insert_application, insert_event, issue_loan, make_candidate, verify_ready, write_checks,
 };
-use super::scores::{self, ScoreInput};
+use super::scores::{self, Evaluated};
 use super::staff::require_any;
 use super::{Actor, Result, Store, StoreError, audit, current_roles, fmt_time, next_counter};
 use crate::domain::application::{self, Refusal, Requirement, may_edit};
 use crate::domain::draft::{ApplicationData, Borrower};
-use crate::domain::scorecard::ScoreResult;
 use crate::domain::validate::{self, FieldError};
 use crate::domain::{Money, Role, Status};
 use crate::rules::Rules;
@@ -280,7 +279,7 @@ impl Store {
 
 /// The data as the store reads it back: amounts come out of the database as kopecks, which
 /// shows where a value is written out (the computed answers of a score).
-fn as_stored(data: &ApplicationData) -> ApplicationData {
+pub fn as_stored(data: &ApplicationData) -> ApplicationData {
     let mut d = data.clone();
     let b = &mut d.borrower;
     for m in [
@@ -548,15 +547,16 @@ impl BulkWriter<'_> {
     }
 
     /// As [`Store::score_application`]: the same role rule, and the score recorded by the same
-    /// code (the card evaluated on the application as it stands, a `scored` history row).
+    /// code (a `scored` history row); the card was evaluated ahead by [`Evaluated::new`] on
+    /// the application as it stands, off the writing thread.
     pub fn score_application(
         &mut self,
         actor: &Actor,
         id: i64,
-        input: &ScoreInput,
+        scored: &Evaluated,
         rules: &Rules,
         now: NaiveDateTime,
-    ) -> Result<ScoreResult> {
+    ) -> Result<()> {
         let card = rules
             .scorecard
             .as_ref()
@@ -575,22 +575,26 @@ impl BulkWriter<'_> {
                 app.status.owner().unwrap_or(Role::Head),
             ));
         }
-        let result = scores::record_in(tx, &actor.login, app, card, input, rules, "", now)?;
+        scores::record_evaluated(tx, &actor.login, id, card, scored, "", now)?;
         self.open
             .get_mut(&id)
             .ok_or(StoreError::NotFound)?
             .rec
             .version += 1;
-        Ok(result)
+        Ok(())
     }
 
-    /// As [`Store::transition`]: the same role rule, requirement and side effects.
+    /// As [`Store::transition`]: the same role rule, requirement and side effects. At
+    /// `member → authorized` the score again on the final terms is `rescored`, worked out
+    /// ahead by [`Evaluated::rescored`] (`None`: it changes nothing).
+    #[allow(clippy::too_many_arguments)]
     pub fn transition(
         &mut self,
         actor: &Actor,
         id: i64,
         to: Status,
         input: &StepInput,
+        rescored: Option<&Evaluated>,
         rules: &Rules,
         now: NaiveDateTime,
     ) -> Result<()> {
@@ -642,7 +646,9 @@ impl BulkWriter<'_> {
                     )]));
                 }
                 // Final terms: the score stands on them (DOMAIN §2).
-                scores::rescore_if_changed(tx, &actor.login, app, rules, now)?;
+                if let Some(card) = rules.scorecard.as_ref() {
+                    scores::record_rescore(tx, &actor.login, id, card, rescored, now)?;
+                }
             }
             Requirement::Contract => {
                 let StepInput::Contract {

@@ -6,12 +6,13 @@ use super::applications::{ApplicationRecord, insert_event};
 use super::{Actor, CachedSql, Result, Store, StoreError, fmt_time, parse_time};
 use crate::domain::Money;
 use crate::domain::application::may_edit;
+use crate::domain::draft::ApplicationData;
 use crate::domain::scorecard::{self, Answers, Category, ScoreResult};
 use crate::domain::scorecard_derive::{DeriveExtra, derived_answers};
 use crate::domain::validate::FieldError;
 use crate::rules::Rules;
 use crate::scorecards::LoadedCard;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{OptionalExtension, Transaction, params};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -104,15 +105,131 @@ pub fn evaluate_for(
     input: &ScoreInput,
     rules: &Rules,
 ) -> (Answers, ScoreResult) {
+    evaluate_on(card, &app.data, app.created_at.date(), input, rules)
+}
+
+/// [`evaluate_for`] on an application's data and creation date.
+fn evaluate_on(
+    card: &LoadedCard,
+    data: &ApplicationData,
+    created: NaiveDate,
+    input: &ScoreInput,
+    rules: &Rules,
+) -> (Answers, ScoreResult) {
     let extra = DeriveExtra {
-        product: rules.product(&app.data.loan.product),
+        product: rules.product(&data.loan.product),
         down_payment: input.down_payment,
         purchase_price: input.purchase_price,
     };
-    let derived = derived_answers(&card.card, &app.data, app.created_at.date(), &extra);
+    let derived = derived_answers(&card.card, data, created, &extra);
     let all = scorecard::with_derived(&input.answers, &derived);
     let result = scorecard::evaluate(&card.card, &all);
     (all, result)
+}
+
+/// A score worked out and ready to be written: what [`record_in`] evaluates and writes, split
+/// so that the evaluation (pure) can run apart from the writing — the demo builder works it
+/// out on its drawing thread.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluated {
+    pub input: ScoreInput,
+    /// Every answer, typed and computed.
+    pub answers: Answers,
+    pub result: ScoreResult,
+    answers_json: String,
+    result_json: String,
+}
+
+impl Evaluated {
+    /// The card evaluated on an application's data (as saved) and creation date plus the
+    /// typed input.
+    pub fn new(
+        card: &LoadedCard,
+        data: &ApplicationData,
+        created: NaiveDate,
+        input: &ScoreInput,
+        rules: &Rules,
+    ) -> Result<Evaluated> {
+        let (answers, result) = evaluate_on(card, data, created, input, rules);
+        Evaluated::written(input.clone(), answers, result)
+    }
+
+    fn written(input: ScoreInput, answers: Answers, result: ScoreResult) -> Result<Evaluated> {
+        let answers_json =
+            serde_json::to_string(&answers).map_err(|e| StoreError::Io(e.to_string()))?;
+        let result_json =
+            serde_json::to_string(&result).map_err(|e| StoreError::Io(e.to_string()))?;
+        Ok(Evaluated {
+            input,
+            answers,
+            result,
+            answers_json,
+            result_json,
+        })
+    }
+
+    /// The score again on the terms as they stand (`data`), with the typed part of the score
+    /// recorded last (`prev`), when that changes anything; `None` when it changes nothing or
+    /// `prev` is on another card. What [`rescore_if_changed`] decides.
+    pub fn rescored(
+        card: &LoadedCard,
+        data: &ApplicationData,
+        created: NaiveDate,
+        prev: &Prior<'_>,
+        rules: &Rules,
+    ) -> Result<Option<Evaluated>> {
+        if prev.card_id != card.card.id {
+            return Ok(None);
+        }
+        let input = typed_part(prev.answers, prev.purchase_price, prev.down_payment, card);
+        let (all, result) = evaluate_on(card, data, created, &input, rules);
+        if all == *prev.answers
+            && result.total == prev.total
+            && result.category == prev.category
+            && prev.card_version == card.card.version
+        {
+            return Ok(None);
+        }
+        Evaluated::written(input, all, result).map(Some)
+    }
+
+    /// This score as the last one recorded, for [`Evaluated::rescored`].
+    pub fn as_prior<'a>(&'a self, card: &'a LoadedCard) -> Prior<'a> {
+        Prior {
+            card_id: &card.card.id,
+            card_version: card.card.version,
+            answers: &self.answers,
+            purchase_price: self.input.purchase_price,
+            down_payment: self.input.down_payment,
+            total: self.result.total,
+            category: self.result.category,
+        }
+    }
+}
+
+/// What rescoring looks at in the score recorded last.
+pub struct Prior<'a> {
+    pub card_id: &'a str,
+    pub card_version: u32,
+    pub answers: &'a Answers,
+    pub purchase_price: Option<Money>,
+    pub down_payment: Option<Money>,
+    pub total: Decimal,
+    pub category: Category,
+}
+
+impl ScoreRecord {
+    fn as_prior(&self) -> Prior<'_> {
+        Prior {
+            card_id: &self.card_id,
+            card_version: self.card_version,
+            answers: &self.answers,
+            purchase_price: self.purchase_price,
+            down_payment: self.down_payment,
+            total: self.total,
+            category: self.category,
+        }
+    }
 }
 
 /// A card id+version is bound to its text the first time it scores: the same version with
@@ -154,23 +271,36 @@ pub(super) fn record_in(
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<ScoreResult> {
+    let ev = Evaluated::new(card, &app.data, app.created_at.date(), input, rules)?;
+    record_evaluated(tx, actor_login, app.id, card, &ev, reason, now)?;
+    Ok(ev.result)
+}
+
+/// Write a score [`Evaluated`] for application `app_id`, with its `scored` history row.
+pub(super) fn record_evaluated(
+    tx: &Transaction,
+    actor_login: &str,
+    app_id: i64,
+    card: &LoadedCard,
+    ev: &Evaluated,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<()> {
     bind_card_version(tx, card, now)?;
-    let (all, result) = evaluate_for(card, app, input, rules);
-    let answers = serde_json::to_string(&all).map_err(|e| StoreError::Io(e.to_string()))?;
-    let result_json = serde_json::to_string(&result).map_err(|e| StoreError::Io(e.to_string()))?;
+    let result = &ev.result;
     tx.prepare_cached(
         "INSERT INTO application_scores(application_id, card_id, card_version, answers, purchase_price, down_payment,
             result, total, category, complete, reason, at, actor)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
-        app.id,
+        app_id,
         card.card.id,
         card.card.version,
-        answers,
-        input.purchase_price,
-        input.down_payment,
-        result_json,
+        ev.answers_json,
+        ev.input.purchase_price,
+        ev.input.down_payment,
+        ev.result_json,
         result.total.to_string(),
         result.category.number(),
         result.is_complete(),
@@ -195,23 +325,31 @@ pub(super) fn record_in(
     if !reason.is_empty() {
         note.push_str(&format!("; {reason}"));
     }
-    insert_event(tx, app.id, now, actor_login, "scored", None, None, &note)?;
-    Ok(result)
+    insert_event(tx, app_id, now, actor_login, "scored", None, None, &note)?;
+    Ok(())
 }
 
 /// The typed part of a recorded score, to score again on changed terms.
 pub(super) fn input_of(rec: &ScoreRecord, card: &LoadedCard) -> ScoreInput {
+    typed_part(&rec.answers, rec.purchase_price, rec.down_payment, card)
+}
+
+fn typed_part(
+    answers: &Answers,
+    purchase_price: Option<Money>,
+    down_payment: Option<Money>,
+    card: &LoadedCard,
+) -> ScoreInput {
     // Computed answers are left out: they are computed again from the application.
-    let answers = rec
-        .answers
+    let answers = answers
         .iter()
         .filter(|(k, _)| card.card.item(k).is_none_or(|i| i.source().is_none()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     ScoreInput {
         answers,
-        purchase_price: rec.purchase_price,
-        down_payment: rec.down_payment,
+        purchase_price,
+        down_payment,
     }
 }
 
@@ -334,27 +472,30 @@ pub(super) fn rescore_if_changed(
     let Some(prev) = prev else {
         return Ok(());
     };
-    if prev.card_id != card.card.id {
-        return Ok(());
-    }
-    let input = input_of(&prev, card);
-    let (all, result) = evaluate_for(card, app, &input, rules);
-    if all == prev.answers
-        && result.total == prev.total
-        && result.category == prev.category
-        && prev.card_version == card.card.version
-    {
-        return Ok(());
-    }
-    record_in(
-        tx,
-        actor_login,
-        app,
+    let again = Evaluated::rescored(
         card,
-        &input,
+        &app.data,
+        app.created_at.date(),
+        &prev.as_prior(),
         rules,
-        "terms changed",
-        now,
     )?;
-    Ok(())
+    record_rescore(tx, actor_login, app.id, card, again.as_ref(), now)
 }
+
+/// Write what [`Evaluated::rescored`] decided (nothing when it is `None`).
+pub(super) fn record_rescore(
+    tx: &Transaction,
+    actor_login: &str,
+    app_id: i64,
+    card: &LoadedCard,
+    again: Option<&Evaluated>,
+    now: NaiveDateTime,
+) -> Result<()> {
+    match again {
+        Some(ev) => record_evaluated(tx, actor_login, app_id, card, ev, RESCORE_REASON, now),
+        None => Ok(()),
+    }
+}
+
+/// The reason recorded with a score made again because the terms changed.
+const RESCORE_REASON: &str = "terms changed";
