@@ -27,12 +27,7 @@ struct Desk {
 
 impl Desk {
     fn env(&self) -> Vec<(&'static str, PathBuf)> {
-        let d = self.dir.path();
-        vec![
-            ("HOME", d.to_path_buf()),
-            ("XDG_CONFIG_HOME", d.join("config")),
-            ("XDG_DATA_HOME", d.join("data")),
-        ]
+        common::tmux::desk_env(self.dir.path())
     }
 
     fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
@@ -112,19 +107,7 @@ impl Desk {
             env!("CARGO_BIN_EXE_coopdesk"),
             self.db.display()
         );
-        let mut args = vec!["new-session", "-d", "-s", session, "-x", "80", "-y", "24"];
-        let envs: Vec<String> = self
-            .env()
-            .iter()
-            .map(|(k, v)| format!("{k}={}", v.display()))
-            .collect();
-        for e in &envs {
-            args.push("-e");
-            args.push(e);
-        }
-        args.push(&cmd);
-        self.tmux.run(&args);
-        let t = self.tmux.pane(session);
+        let t = self.tmux.new_session_with_env(session, &cmd, &self.env());
         t.log_in(login, &format!("{login}-pw-1"));
         t.wait_for(&format!("{login} · TSK"));
         t.keys(&["2"]);

@@ -52,12 +52,7 @@ struct Desk {
 
 impl Desk {
     fn env(&self) -> Vec<(&'static str, PathBuf)> {
-        let d = self.dir.path();
-        vec![
-            ("HOME", d.to_path_buf()),
-            ("XDG_CONFIG_HOME", d.join("config")),
-            ("XDG_DATA_HOME", d.join("data")),
-        ]
+        common::tmux::desk_env(self.dir.path())
     }
 
     /// Run a command; its exit code and stdout. Its stderr is kept for the check.
@@ -212,19 +207,7 @@ fn nothing_personal_reaches_stderr_or_files_when_things_go_wrong() {
             d.db.display(),
             desk_err.display()
         );
-        let mut args = vec!["new-session", "-d", "-s", "desk", "-x", "80", "-y", "24"];
-        let envs: Vec<String> = d
-            .env()
-            .iter()
-            .map(|(k, v)| format!("{k}={}", v.display()))
-            .collect();
-        for e in &envs {
-            args.push("-e");
-            args.push(e);
-        }
-        args.push(&cmd);
-        tmux.run(&args);
-        let t = tmux.pane("desk");
+        let t = tmux.new_session_with_env("desk", &cmd, &d.env());
         t.log_in("manager1", "not-the-password");
         t.wait_for("Неверный логин или пароль");
         // The password field has the cursor again.

@@ -4,6 +4,7 @@
 //! 50 ms for what it expects (5 s at most, or `COOPDESK_E2E_TIMEOUT_SECS`) and fails showing
 //! the last screen. Without tmux a test fails, unless `COOPDESK_SKIP_TMUX=1`.
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -36,6 +37,16 @@ pub fn available() -> bool {
         "tmux not found: the end-to-end tests need it (install tmux, \
          or set COOPDESK_SKIP_TMUX=1 to skip them)"
     );
+}
+
+/// A desk's environment under `home`: its own home folder and XDG config and data folders, so
+/// that nothing of the machine's user is read or written.
+pub fn desk_env(home: &Path) -> Vec<(&'static str, PathBuf)> {
+    vec![
+        ("HOME", home.to_path_buf()),
+        ("XDG_CONFIG_HOME", home.join("config")),
+        ("XDG_DATA_HOME", home.join("data")),
+    ]
 }
 
 /// Quote for `sh`.
@@ -94,17 +105,28 @@ impl Tmux {
 
     /// Start a detached session `name` running `command` (through `sh`) at 80×24.
     pub fn new_session(&self, name: &str, command: &str) -> Pane<'_> {
-        self.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            "80",
-            "-y",
-            "24",
-            command,
-        ]);
+        self.new_session_with_env(name, command, &[])
+    }
+
+    /// [`Tmux::new_session`] with these variables set in the session (a desk's own home and
+    /// XDG folders, see [`desk_env`]).
+    pub fn new_session_with_env(
+        &self,
+        name: &str,
+        command: &str,
+        env: &[(&str, PathBuf)],
+    ) -> Pane<'_> {
+        let vars: Vec<String> = env
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.display()))
+            .collect();
+        let mut args = vec!["new-session", "-d", "-s", name, "-x", "80", "-y", "24"];
+        for v in &vars {
+            args.push("-e");
+            args.push(v);
+        }
+        args.push(command);
+        self.run(&args);
         if self.socket_path.get().is_none() {
             let path = self.run(&["display-message", "-p", "#{socket_path}"]);
             let path = path.trim();
