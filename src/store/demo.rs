@@ -826,17 +826,15 @@ impl BulkWriter<'_> {
         receipt: &str,
         now: NaiveDateTime,
     ) -> Result<()> {
-        let tx = self.tx;
-        tx.prepare_cached(
-            "INSERT INTO contributions(member_id, kind, amount, receipt_no, paid_on, actor) VALUES (?1, 'voluntary_share', ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![member_id, amount, receipt, now.date().to_string(), cashier.login])?;
-        let order = next_counter(tx, "cash_order")?;
-        tx.prepare_cached(
-            "INSERT INTO cash_orders(number, kind, amount, member_id, receipt_no, at, actor) VALUES (?1, 'voluntary_share', ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![format!("{order:06}"), amount, member_id, receipt, fmt_time(now), cashier.login])?;
-        Ok(())
+        super::members::write_voluntary_share(
+            self.tx,
+            &cashier.login,
+            member_id,
+            amount,
+            receipt,
+            now,
+        )
+        .map(|_| ())
     }
 
     /// A member leaves the cooperative on `on` (keeps the member number), as the exit

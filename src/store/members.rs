@@ -836,31 +836,7 @@ impl Store {
                     ),
                 ]));
             }
-            tx.exec(
-                "INSERT INTO contributions(member_id, kind, amount, receipt_no, paid_on, actor)
-                 VALUES (?1, 'voluntary_share', ?2, ?3, ?4, ?5)",
-                params![
-                    member_id,
-                    amount,
-                    receipt,
-                    now.date().format(DATE_FMT).to_string(),
-                    actor.login
-                ],
-            )?;
-            let order = format!("{:06}", next_counter(tx, "cash_order")?);
-            tx.exec(
-                "INSERT INTO cash_orders(number, kind, amount, member_id, receipt_no, at, actor)
-                 VALUES (?1, 'voluntary_share', ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    order,
-                    amount,
-                    member_id,
-                    receipt,
-                    fmt_time(now),
-                    actor.login
-                ],
-            )?;
-            Ok(order)
+            write_voluntary_share(tx, &actor.login, member_id, amount, receipt, now)
         })
     }
 
@@ -1369,4 +1345,41 @@ impl Store {
             Ok(added)
         })
     }
+}
+
+/// A voluntary share's contribution and its cash order, in the caller's transaction (the
+/// checks of who and for whom are the caller's); the cash order's number.
+pub(super) fn write_voluntary_share(
+    tx: &Transaction,
+    actor_login: &str,
+    member_id: i64,
+    amount: Money,
+    receipt: &str,
+    now: NaiveDateTime,
+) -> Result<String> {
+    tx.exec(
+        "INSERT INTO contributions(member_id, kind, amount, receipt_no, paid_on, actor)
+         VALUES (?1, 'voluntary_share', ?2, ?3, ?4, ?5)",
+        params![
+            member_id,
+            amount,
+            receipt,
+            now.date().format(DATE_FMT).to_string(),
+            actor_login
+        ],
+    )?;
+    let order = format!("{:06}", next_counter(tx, "cash_order")?);
+    tx.exec(
+        "INSERT INTO cash_orders(number, kind, amount, member_id, receipt_no, at, actor)
+         VALUES (?1, 'voluntary_share', ?2, ?3, ?4, ?5, ?6)",
+        params![
+            order,
+            amount,
+            member_id,
+            receipt,
+            fmt_time(now),
+            actor_login
+        ],
+    )?;
+    Ok(order)
 }
