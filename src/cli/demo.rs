@@ -383,6 +383,7 @@ fn build_inner(
             let mut sink = BulkSink { w, rules };
             engine.play(Some(switch), &mut sink, progress)
         })?;
+        lap("fill");
         store.restore_indexes(&deferred)?;
         lap("bulk");
         // One transaction per step from here, and SQLite walks the whole page cache at every

@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/010_activity.sql"),
     include_str!("migrations/011_loan_assignment.sql"),
     include_str!("migrations/012_card_sales.sql"),
+    include_str!("migrations/013_checks_without_lists.sql"),
 ];
 
 /// The schema version this build writes.
