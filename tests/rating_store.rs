@@ -589,6 +589,14 @@ fn a_demo_cooperative_keeps_the_aggregate_equal_to_its_sales() {
         12
     );
     assert_aggregate_matches(&store);
+    // The bulk writer adds the aggregates itself; the trigger is back for the desk's sales.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'sales_daily_insert'"
+        ),
+        1
+    );
     // Built once: a second run adds nothing.
     assert!(
         !coopdesk::cli::demo::sales_rating::scale(

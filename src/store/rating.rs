@@ -811,6 +811,31 @@ impl Store {
     }
 }
 
+/// What `sales_daily_insert` (migration 005) adds for each sale, for every sale from id `?1`
+/// on at once.
+const BATCH_AGGREGATES: [&str; 3] = [
+    "INSERT INTO sales_daily(sale_date, manager_id, product, items, ukp_centi, amount)
+     SELECT sale_date, manager_id, product, COUNT(*), SUM(ukp_centi), SUM(amount)
+     FROM sales WHERE id >= ?1 GROUP BY sale_date, manager_id, product
+     ON CONFLICT(sale_date, manager_id, product) DO UPDATE SET
+         items = items + excluded.items,
+         ukp_centi = ukp_centi + excluded.ukp_centi,
+         amount = amount + excluded.amount",
+    "INSERT INTO sales_monthly(month, manager_id, product, items, ukp_centi, amount)
+     SELECT substr(sale_date, 1, 7), manager_id, product, COUNT(*), SUM(ukp_centi), SUM(amount)
+     FROM sales WHERE id >= ?1 GROUP BY substr(sale_date, 1, 7), manager_id, product
+     ON CONFLICT(month, manager_id, product) DO UPDATE SET
+         items = items + excluded.items,
+         ukp_centi = ukp_centi + excluded.ukp_centi,
+         amount = amount + excluded.amount",
+    "INSERT INTO sales_day_total(sale_date, items, ukp_centi)
+     SELECT sale_date, COUNT(*), SUM(ukp_centi)
+     FROM sales WHERE id >= ?1 GROUP BY sale_date
+     ON CONFLICT(sale_date) DO UPDATE SET
+         items = items + excluded.items,
+         ukp_centi = ukp_centi + excluded.ukp_centi",
+];
+
 /// Bulk writers for `coopdesk demo` (the rating's part): many rows in one transaction.
 impl Store {
     /// Calls and meetings of managers (what the member card records one by one).
@@ -827,8 +852,11 @@ impl Store {
         })
     }
 
-    /// Sales written straight into `sales` (the aggregate follows by trigger):
-    /// (date, manager, product, member, amount, УКП).
+    /// Sales written straight into `sales`: (date, manager, product, member, amount, УКП).
+    ///
+    /// The aggregates the insert trigger keeps a row at a time (three upserts a sale) are
+    /// added once for all the rows instead, in the same transaction, with the trigger back in
+    /// place before it commits: two million sales in a third of the time.
     pub fn demo_sales(
         &mut self,
         rows: impl Iterator<Item = (NaiveDate, i64, String, Option<i64>, Money, Ukp)>,
@@ -836,6 +864,15 @@ impl Store {
         now: NaiveDateTime,
     ) -> Result<usize> {
         self.write(|tx| {
+            let trigger: String = tx.query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'sales_daily_insert'",
+                [],
+                |r| r.get(0),
+            )?;
+            tx.execute_batch("DROP TRIGGER sales_daily_insert")?;
+            // New rows take ids after the largest: everything from `first` on is this batch.
+            let first: i64 =
+                tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM sales", [], |r| r.get(0))?;
             let mut ins = tx.prepare_cached(
                 "INSERT INTO sales(sale_date, manager_id, product, member_id, amount, ukp_centi, recorded_by, recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -846,6 +883,10 @@ impl Store {
                 ins.execute(params![date_str(d), m, p, member, amount, ukp.centi(), label, at])?;
                 n += 1;
             }
+            for sql in BATCH_AGGREGATES {
+                tx.execute(sql, [first])?;
+            }
+            tx.execute_batch(&trigger)?;
             Ok(n)
         })
     }
