@@ -1219,6 +1219,11 @@ impl Store {
                 "DELETE FROM member_search;
                  INSERT INTO member_trigram(member_trigram) VALUES ('delete-all');
                  INSERT INTO member_words(member_words) VALUES ('delete-all');
+                 -- Terms gathered in memory up to 256 MiB before each is written as a segment
+                 -- (1 MiB by default): a few large segments for 'optimize' to merge, instead of
+                 -- hundreds merged and merged again while the rows go in.
+                 INSERT INTO member_trigram(member_trigram, rank) VALUES ('hashsize', 268435456);
+                 INSERT INTO member_words(member_words, rank) VALUES ('hashsize', 268435456);
                  INSERT INTO member_search(member_id, last_fold, first_fold, patr_fold, phone_digits)
                      SELECT id, coop_fold(last_name), coop_fold(first_name), coop_fold(patronymic),
                             coop_digits(phone)
@@ -1231,7 +1236,9 @@ impl Store {
                  INSERT INTO member_words(rowid, names)
                      SELECT member_id, last_fold || ' ' || first_fold || ' ' || patr_fold
                      FROM member_search ORDER BY member_id;
-                 INSERT INTO member_words(member_words) VALUES ('optimize');",
+                 INSERT INTO member_words(member_words) VALUES ('optimize');
+                 INSERT INTO member_trigram(member_trigram, rank) VALUES ('hashsize', 1048576);
+                 INSERT INTO member_words(member_words, rank) VALUES ('hashsize', 1048576);",
             )?;
             for sql in triggers {
                 tx.execute_batch(sql)?;
