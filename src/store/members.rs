@@ -666,12 +666,12 @@ impl Store {
                     member_id,
                     actor.staff_id,
                     fmt_time(now),
-                    now.date().format(DATE_FMT).to_string(),
+                    super::fmt_date(now.date()),
                     c.kind.code(),
                     c.direction,
                     c.temperature,
                     c.outcome,
-                    c.promise_date.map(|d| d.format(DATE_FMT).to_string()),
+                    c.promise_date.map(super::fmt_date),
                     c.promise_amount,
                     c.duration_sec,
                     c.comment,
@@ -732,7 +732,7 @@ impl Store {
                     d.last_name,
                     d.first_name,
                     d.patronymic,
-                    d.birth_date.format(DATE_FMT).to_string(),
+                    super::fmt_date(d.birth_date),
                     d.passport,
                     d.reg_address,
                     d.fact_address,
@@ -747,8 +747,8 @@ impl Store {
                     version,
                 ],
             )?;
-            let birth = d.birth_date.format(DATE_FMT).to_string();
-            let was_birth = before.birth_date.format(DATE_FMT).to_string();
+            let birth = super::fmt_date(d.birth_date);
+            let was_birth = super::fmt_date(before.birth_date);
             let what = super::audit_trail::changes(&[
                 ("last_name", &before.last_name, &d.last_name),
                 ("first_name", &before.first_name, &d.first_name),
@@ -864,7 +864,7 @@ impl Store {
                  WHERE id = ?1 AND version = ?6",
                 params![
                     member_id,
-                    on.format(DATE_FMT).to_string(),
+                    super::fmt_date(on),
                     reason,
                     fmt_time(now),
                     actor.login,
@@ -996,7 +996,7 @@ impl Store {
                     Value::Text(d.last_name.clone()),
                     Value::Text(d.first_name.clone()),
                     Value::Text(d.patronymic.clone()),
-                    Value::Text(d.birth_date.format(DATE_FMT).to_string()),
+                    Value::Text(super::fmt_date(d.birth_date)),
                     Value::Text(d.passport.clone()),
                     Value::Text(d.phone.clone()),
                     Value::Text(d.email.clone()),
@@ -1004,7 +1004,7 @@ impl Store {
                     Value::Text(d.fact_address.clone()),
                     Value::Text(m.status.code().to_string()),
                     m.joined_on
-                        .map(|j| Value::Text(j.format(DATE_FMT).to_string()))
+                        .map(|j| Value::Text(super::fmt_date(j)))
                         .unwrap_or(Value::Null),
                     Value::Integer(m.office_id),
                     m.manager_id.map(Value::Integer).unwrap_or(Value::Null),
@@ -1038,7 +1038,7 @@ impl Store {
                             )?
                             .execute(params![
                                 id,
-                                m.manager_id.map(|_| today.format(DATE_FMT).to_string())
+                                m.manager_id.map(|_| super::fmt_date(today))
                             ])?;
                             super::client_base::history(
                                 tx,
@@ -1120,11 +1120,11 @@ impl Store {
                     Value::Integer(l.amount.kopecks()),
                     Value::Integer(i64::from(l.term_months)),
                     Value::Text(l.rate.clone()),
-                    Value::Text(l.issued_on.format(DATE_FMT).to_string()),
+                    Value::Text(super::fmt_date(l.issued_on)),
                     Value::Integer(l.balance.kopecks()),
                     Value::Integer(l.overdue_amount.kopecks()),
                     l.overdue_since
-                        .map(|d| Value::Text(d.format(DATE_FMT).to_string()))
+                        .map(|d| Value::Text(super::fmt_date(d)))
                         .unwrap_or(Value::Null),
                 ];
                 let existing: Option<Vec<Value>> = tx
@@ -1260,7 +1260,7 @@ impl Store {
         detailed: u32,
     ) -> Result<u64> {
         let s = (seed % 1_000_003) as i64;
-        let today = today.format(DATE_FMT).to_string();
+        let today = super::fmt_date(today);
         self.write(|tx| {
             tx.exec(
                 "INSERT INTO loans(contract_no, member_id, product, amount, term_months, rate, issue_date,
@@ -1371,7 +1371,7 @@ pub(super) fn write_voluntary_share(
             member_id,
             amount,
             receipt,
-            now.date().format(DATE_FMT).to_string(),
+            super::fmt_date(now.date()),
             actor_login
         ],
     )?;

@@ -19,7 +19,7 @@ pub mod turns;
 use crate::domain::Role;
 use crate::domain::application::Refusal;
 use crate::domain::validate::FieldError;
-use chrono::{Datelike, NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rusqlite::{
     Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
@@ -92,6 +92,14 @@ pub fn fmt_time(t: NaiveDateTime) -> String {
         time.minute(),
         time.second()
     )
+}
+
+/// `d` as [`DATE_FMT`] writes it, field by field for the same reason as [`fmt_time`].
+pub fn fmt_date(d: NaiveDate) -> String {
+    if !(0..=9999).contains(&d.year()) {
+        return d.format(DATE_FMT).to_string();
+    }
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 pub fn parse_time(s: &str) -> NaiveDateTime {
@@ -453,7 +461,7 @@ pub(crate) fn audit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{NaiveDate, NaiveTime};
+    use chrono::NaiveTime;
 
     #[test]
     fn times_are_written_as_the_format_says() {
@@ -477,6 +485,7 @@ mod tests {
                     .unwrap()
                     .and_time(NaiveTime::from_hms_nano_opt(h, mi, s, nano).unwrap());
                 assert_eq!(fmt_time(t), t.format(TIME_FMT).to_string(), "{t:?}");
+                assert_eq!(fmt_date(t.date()), t.format(DATE_FMT).to_string(), "{t:?}");
                 if (0..=9999).contains(&y) && nano < 1_000_000_000 {
                     assert_eq!(parse_time(&fmt_time(t)), t.with_nanosecond(0).unwrap());
                 }

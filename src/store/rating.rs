@@ -3,7 +3,7 @@
 //! figures for a date read from the `sales_daily` aggregate (kept by triggers, migration 005).
 
 use super::staff::require_any;
-use super::{Actor, Result, Store, StoreError, audit, current_roles, fmt_time};
+use super::{Actor, Result, Store, StoreError, audit, current_roles, fmt_date, fmt_time};
 use crate::domain::Role;
 use crate::domain::money::Money;
 use crate::domain::product::ProductKind;
@@ -82,10 +82,6 @@ pub struct Seller {
 
 fn invalid(field: &'static str, reason: &'static str) -> StoreError {
     StoreError::Invalid(vec![FieldError::new(field, reason)])
-}
-
-fn date_str(d: NaiveDate) -> String {
-    d.format(super::DATE_FMT).to_string()
 }
 
 /// Heads set plans and scores; a manager records their own sales, a head anyone's.
@@ -191,7 +187,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
-                date_str(input.date),
+                fmt_date(input.date),
                 input.manager_id,
                 product.code,
                 member,
@@ -418,7 +414,7 @@ impl Store {
                     None => {
                         insert.execute(params![
                             r.external_id,
-                            date_str(r.date),
+                            fmt_date(r.date),
                             r.manager_id,
                             r.product,
                             r.member_id,
@@ -623,7 +619,7 @@ impl Store {
                 "SELECT staff_id, kind, COUNT(*) FROM contacts
                  WHERE on_date = ?1 AND kind IN ('call', 'meeting') GROUP BY staff_id, kind",
             )?;
-            let mut rows = stmt.query([date_str(on)])?;
+            let mut rows = stmt.query([fmt_date(on)])?;
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
                 let kind: String = r.get(1)?;
@@ -644,7 +640,7 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT sale_date, ukp_centi FROM sales_day_total WHERE sale_date BETWEEN ?1 AND ?2",
             )?;
-            let mut rows = stmt.query(params![date_str(first), date_str(on)])?;
+            let mut rows = stmt.query(params![fmt_date(first), fmt_date(on)])?;
             while let Some(r) = rows.next()? {
                 daily_map.insert(r.get(0)?, r.get(1)?);
             }
@@ -652,7 +648,7 @@ impl Store {
         let mut daily = Vec::new();
         let mut d = first;
         while d <= on {
-            daily.push((d, Ukp(daily_map.get(&date_str(d)).copied().unwrap_or(0))));
+            daily.push((d, Ukp(daily_map.get(&fmt_date(d)).copied().unwrap_or(0))));
             d += Duration::days(1);
         }
         Ok(MonthFigures {
@@ -678,7 +674,7 @@ impl Store {
                  FROM sales_daily WHERE sale_date BETWEEN ?1 AND ?2
                  GROUP BY manager_id, product",
             )?;
-            let mut rows = stmt.query(params![date_str(first), date_str(on), date_str(cut)])?;
+            let mut rows = stmt.query(params![fmt_date(first), fmt_date(on), fmt_date(cut)])?;
             while let Some(r) = rows.next()? {
                 out.insert(
                     (r.get(0)?, r.get(1)?),
@@ -706,7 +702,7 @@ impl Store {
              FROM sales_daily WHERE sale_date > ?1 AND sale_date <= ?3
              GROUP BY manager_id, product",
         )?;
-        let mut rows = stmt.query(params![date_str(cut), date_str(on), date_str(end)])?;
+        let mut rows = stmt.query(params![fmt_date(cut), fmt_date(on), fmt_date(end)])?;
         while let Some(r) = rows.next()? {
             let key: (i64, String) = (r.get(0)?, r.get(1)?);
             if let Some(e) = out.get_mut(&key) {
@@ -846,7 +842,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, 'out', 'demo')",
             )?;
             for (staff, at, kind) in rows {
-                ins.execute(params![staff, fmt_time(*at), date_str(at.date()), kind])?;
+                ins.execute(params![staff, fmt_time(*at), fmt_date(at.date()), kind])?;
             }
             Ok(())
         })
@@ -880,7 +876,7 @@ impl Store {
             let at = fmt_time(now);
             let mut n = 0;
             for (d, m, p, member, amount, ukp) in rows {
-                ins.execute(params![date_str(d), m, p, member, amount, ukp.centi(), label, at])?;
+                ins.execute(params![fmt_date(d), m, p, member, amount, ukp.centi(), label, at])?;
                 n += 1;
             }
             for sql in BATCH_AGGREGATES {

@@ -214,9 +214,7 @@ pub fn fill(
                 _ => String::new(),
             };
             let since = keep.map(|_| {
-                (today - Duration::days(60 + rng.below(900) as i64))
-                    .format("%Y-%m-%d")
-                    .to_string()
+                crate::store::fmt_date(today - Duration::days(60 + rng.below(900) as i64))
             });
             update.execute(params![
                 id,
@@ -248,7 +246,7 @@ pub fn fill(
                 let quiet = idle || rng.chance(15);
                 if !quiet {
                     let amount = base / 2 + rng.below(base as u64) as i64;
-                    turnover.execute(params![id, month.format("%Y-%m-%d").to_string(), amount * 100])?;
+                    turnover.execute(params![id, crate::store::fmt_date(month), amount * 100])?;
                 }
                 month = months_back(month, 0)
                     .checked_add_months(chrono::Months::new(1))
@@ -279,7 +277,7 @@ pub fn fill(
                 } else {
                     ("call", "out", "cold", "successful", 60 + rng.below(400) as i64)
                 };
-                contact.execute(params![m, fmt_time(at), day.format("%Y-%m-%d").to_string(), kind, dir, temp, outcome, dur, actor])?;
+                contact.execute(params![m, fmt_time(at), crate::store::fmt_date(day), kind, dir, temp, outcome, dur, actor])?;
             }
         }
         Ok(())
