@@ -57,7 +57,7 @@ pub fn daily(ctx: &Context, store: &Store) -> Result<Option<PathBuf>, String> {
         return Ok(None);
     }
     let dir = cfg.dir_for(&ctx.db_path);
-    let day = ctx.today.format("%Y-%m-%d").to_string();
+    let day = crate::store::fmt_date(ctx.today);
     let stem = ctx
         .db_path
         .file_stem()

@@ -2,7 +2,7 @@
 --
 -- SQLite checks `kind IN ('a','b','c')` by building a temporary B-tree of the list for every
 -- row it inserts or updates, and drops it afterwards: opening, filling and closing those trees
--- was a tenth of the demo's bulk fill, and the same cost sits in every insert at the desk.
+-- was a quarter of the demo's bulk fill, and the same cost sits in every insert at the desk.
 -- `kind = 'a' OR kind = 'b' OR kind = 'c'` is the same rule (a NULL passes as before) and costs
 -- a few comparisons. Lists of two are already compiled to comparisons and stay as they are.
 --
