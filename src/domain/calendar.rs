@@ -26,27 +26,47 @@ impl Calendar {
         if to <= from {
             return 0;
         }
-        let mut total = 0;
-        let mut day = from.date();
-        while day <= to.date() {
-            if self.is_working(day) {
-                let start = if day == from.date() {
-                    from
-                } else {
-                    day.and_hms_opt(0, 0, 0).expect("midnight")
-                };
-                let end = if day == to.date() {
-                    to
-                } else {
-                    (day + Duration::days(1))
-                        .and_hms_opt(0, 0, 0)
-                        .expect("midnight")
-                };
-                total += (end - start).num_seconds();
-            }
-            day += Duration::days(1);
+        let (first, last) = (from.date(), to.date());
+        let part = |day: NaiveDate, secs: i64| if self.is_working(day) { secs } else { 0 };
+        if first == last {
+            return part(first, (to - from).num_seconds());
         }
-        total
+        let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
+        // The rest of the first day, the start of the last, whole days between: worked out
+        // by week and by listed day, not day by day (the queue counts this for every row it
+        // draws, and an application may have waited for years).
+        part(
+            first,
+            (midnight(first + Duration::days(1)) - from).num_seconds(),
+        ) + part(last, (to - midnight(last)).num_seconds())
+            + 86_400
+                * self.working_days_between(first + Duration::days(1), last - Duration::days(1))
+    }
+
+    /// Working days from `first` to `last`, both included (zero when `last` is before
+    /// `first`): the weekdays, less the holidays on weekdays, plus the weekend days declared
+    /// working. A day both a holiday and declared working counts, as [`Calendar::is_working`]
+    /// has it.
+    pub fn working_days_between(&self, first: NaiveDate, last: NaiveDate) -> i64 {
+        if last < first {
+            return 0;
+        }
+        let weekend = |d: &NaiveDate| matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+        let days = (last - first).num_days() + 1;
+        let start = i64::from(first.weekday().num_days_from_monday());
+        // Monday to Friday in whole weeks, then in the days left over from `first`'s weekday.
+        let weekdays = days / 7 * 5 + (0..days % 7).filter(|k| (start + k) % 7 < 5).count() as i64;
+        let off = self
+            .holidays
+            .range(first..=last)
+            .filter(|d| !weekend(d) && !self.working_weekends.contains(d))
+            .count() as i64;
+        let on = self
+            .working_weekends
+            .range(first..=last)
+            .filter(|d| weekend(d))
+            .count() as i64;
+        weekdays - off + on
     }
 
     /// Working days in a month and how many of them have passed up to and including `on`.
@@ -97,6 +117,46 @@ mod tests {
         c.working_weekends
             .insert(NaiveDate::from_ymd_opt(2026, 11, 7).unwrap());
         assert!(c.is_working(NaiveDate::from_ymd_opt(2026, 11, 7).unwrap()));
+    }
+
+    /// The definition, day by day: what the arithmetic must agree with.
+    fn working_seconds_day_by_day(c: &Calendar, from: NaiveDateTime, to: NaiveDateTime) -> i64 {
+        let mut total = 0;
+        let mut day = from.date();
+        while from < to && day <= to.date() {
+            if c.is_working(day) {
+                let start = from.max(day.and_time(chrono::NaiveTime::MIN));
+                let end = to.min((day + Duration::days(1)).and_time(chrono::NaiveTime::MIN));
+                total += (end - start).num_seconds();
+            }
+            day += Duration::days(1);
+        }
+        total
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn working_time_by_week_is_working_time_by_day(
+            start in 0i64..3_000,
+            from_secs in 0i64..86_400,
+            length in 0i64..(800 * 86_400),
+            holidays in proptest::collection::vec(0i64..900, 0..40),
+            working in proptest::collection::vec(0i64..900, 0..15),
+        ) {
+            let base = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+            let day = |n: i64| base + Duration::days(n);
+            let c = Calendar {
+                holidays: holidays.iter().map(|n| day(start + n)).collect(),
+                working_weekends: working.iter().map(|n| day(start + n)).collect(),
+            };
+            let from = day(start).and_time(chrono::NaiveTime::MIN) + Duration::seconds(from_secs);
+            let to = from + Duration::seconds(length);
+            proptest::prop_assert_eq!(
+                c.working_seconds(from, to),
+                working_seconds_day_by_day(&c, from, to)
+            );
+            proptest::prop_assert_eq!(c.working_seconds(to, from), 0);
+        }
     }
 
     #[test]
