@@ -9,7 +9,7 @@
 use ratatui::buffer::Cell;
 use ratatui::layout::Position;
 use ratatui::style::{Color, Modifier};
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 /// The colours and attributes characters are written with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,11 +134,67 @@ impl Term {
     }
 }
 
+/// The longest sequence this module builds: an SGR with every attribute and three RGB
+/// colours is under 80 bytes, a cursor move under 16.
+const SEQ_MAX: usize = 128;
+
+/// One escape sequence, built on the stack: a frame writes hundreds of moves and changes of
+/// colour, and a repaint of a large screen should not allocate for each of them.
+#[derive(Clone, Copy)]
+pub struct Seq {
+    buf: [u8; SEQ_MAX],
+    len: usize,
+}
+
+impl Seq {
+    fn new() -> Seq {
+        Seq {
+            buf: [0; SEQ_MAX],
+            len: 0,
+        }
+    }
+
+    fn from(s: &str) -> Seq {
+        let mut q = Seq::new();
+        q.push(s);
+        q
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Every sequence here is ASCII.
+    #[cfg(test)]
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).unwrap_or("")
+    }
+
+    fn push(&mut self, s: &str) {
+        // Only this module writes here, and nothing it writes is near the bound; past it the
+        // text is cut, which the tests of the longest sequences would show.
+        let n = s.len().min(SEQ_MAX - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+    }
+}
+
+impl fmt::Write for Seq {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push(s);
+        Ok(())
+    }
+}
+
 /// `ESC[nC`: `n` columns to the right.
-fn forward(s: &mut String, n: u16) {
+fn forward(s: &mut Seq, n: u16) {
     match n {
         0 => {}
-        1 => s.push_str("\x1b[C"),
+        1 => s.push("\x1b[C"),
         n => {
             let _ = write!(s, "\x1b[{n}C");
         }
@@ -148,23 +204,24 @@ fn forward(s: &mut String, n: u16) {
 /// The shortest of: an absolute position; forward on the same row; a carriage return (and
 /// forward); a line feed to the same column of the next row; a carriage return and line feed
 /// (and forward). A line feed is used only above the last row, where it cannot scroll.
-fn shortest_move(from: Cursor, x: u16, y: u16, height: u16) -> String {
-    let mut best = format!("\x1b[{};{}H", y + 1, x + 1);
-    let mut consider = |s: String| {
+fn shortest_move(from: Cursor, x: u16, y: u16, height: u16) -> Seq {
+    let mut best = Seq::new();
+    let _ = write!(best, "\x1b[{};{}H", y + 1, x + 1);
+    let mut consider = |s: Seq| {
         if s.len() < best.len() {
             best = s;
         }
     };
     let next_row = |cy: u16| y == cy + 1 && y < height;
     let from_start = |prefix: &str| {
-        let mut s = prefix.to_string();
+        let mut s = Seq::from(prefix);
         forward(&mut s, x);
         s
     };
     match from {
         Cursor::At(cx, cy) => {
             if cy == y && x > cx {
-                let mut s = String::new();
+                let mut s = Seq::new();
                 forward(&mut s, x - cx);
                 consider(s);
             }
@@ -173,7 +230,7 @@ fn shortest_move(from: Cursor, x: u16, y: u16, height: u16) -> String {
             }
             if next_row(cy) {
                 if x == cx {
-                    consider("\n".into());
+                    consider(Seq::from("\n"));
                 }
                 consider(from_start("\r\n"));
             }
@@ -216,14 +273,22 @@ fn index(c: Color) -> Option<u8> {
 }
 
 /// SGR parameters for colour `c` as foreground (`base` 30), background (40) or underline
-/// (50): `39`, `38;5;6`, `48;2;r;g;b`…
-fn colour(params: &mut Vec<String>, base: u8, c: Color) {
-    params.push(match (c, index(c)) {
-        (Color::Reset, _) => format!("{}", base + 9),
-        (_, Some(i)) => format!("{};5;{i}", base + 8),
-        (Color::Rgb(r, g, b), _) => format!("{};2;{r};{g};{b}", base + 8),
-        _ => format!("{}", base + 9),
-    });
+/// (50): `39`, `38;5;6`, `48;2;r;g;b`…, after a `;` unless they are the first.
+fn colour(params: &mut Seq, base: u8, c: Color) {
+    param(params);
+    let _ = match (c, index(c)) {
+        (Color::Reset, _) => write!(params, "{}", base + 9),
+        (_, Some(i)) => write!(params, "{};5;{i}", base + 8),
+        (Color::Rgb(r, g, b), _) => write!(params, "{};2;{r};{g};{b}", base + 8),
+        _ => write!(params, "{}", base + 9),
+    };
+}
+
+/// The separator before a parameter that is not the first.
+fn param(params: &mut Seq) {
+    if params.len() > 0 {
+        params.push(";");
+    }
 }
 
 const ON: [(Modifier, &str); 9] = [
@@ -240,15 +305,16 @@ const ON: [(Modifier, &str); 9] = [
 
 /// One SGR sequence from `from` to `to`: the changes alone, or a reset and `to` in full,
 /// whichever is shorter.
-fn sgr(from: Option<Pen>, to: Pen) -> String {
-    let on = |params: &mut Vec<String>, m: Modifier| {
+fn sgr(from: Option<Pen>, to: Pen) -> Seq {
+    let on = |params: &mut Seq, m: Modifier| {
         for (flag, code) in ON {
             if m.contains(flag) {
-                params.push(code.to_string());
+                param(params);
+                params.push(code);
             }
         }
     };
-    let mut full = vec!["0".to_string()];
+    let mut full = Seq::from("0");
     on(&mut full, to.modifier);
     for (base, c) in [(30, to.fg), (40, to.bg), (50, to.underline)] {
         if c != Color::Reset {
@@ -257,7 +323,7 @@ fn sgr(from: Option<Pen>, to: Pen) -> String {
     }
     let mut params = full;
     if let Some(from) = from {
-        let mut diff = Vec::new();
+        let mut diff = Seq::new();
         let removed = from.modifier - to.modifier;
         let mut add = to.modifier - from.modifier;
         // One code turns off two attributes: put back the one that stays.
@@ -266,7 +332,8 @@ fn sgr(from: Option<Pen>, to: Pen) -> String {
             (Modifier::SLOW_BLINK | Modifier::RAPID_BLINK, "25"),
         ] {
             if removed.intersects(pair) {
-                diff.push(off.to_string());
+                param(&mut diff);
+                diff.push(off);
                 add |= to.modifier & pair;
             }
         }
@@ -278,7 +345,8 @@ fn sgr(from: Option<Pen>, to: Pen) -> String {
             (Modifier::CROSSED_OUT, "29"),
         ] {
             if removed.contains(flag) {
-                diff.push(off.to_string());
+                param(&mut diff);
+                diff.push(off);
             }
         }
         on(&mut diff, add);
@@ -291,16 +359,30 @@ fn sgr(from: Option<Pen>, to: Pen) -> String {
                 colour(&mut diff, base, b);
             }
         }
-        if diff.join(";").len() <= params.join(";").len() {
+        if diff.len() <= params.len() {
             params = diff;
         }
     }
-    format!("\x1b[{}m", params.join(";"))
+    let mut s = Seq::from("\x1b[");
+    s.push(std::str::from_utf8(params.as_bytes()).unwrap_or("0"));
+    s.push("m");
+    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The sequences as text, to compare with what they should be.
+    fn shortest_move(from: Cursor, x: u16, y: u16, height: u16) -> String {
+        super::shortest_move(from, x, y, height)
+            .as_str()
+            .to_string()
+    }
+
+    fn sgr(from: Option<Pen>, to: Pen) -> String {
+        super::sgr(from, to).as_str().to_string()
+    }
 
     #[test]
     fn moves_take_the_shortest_way() {
@@ -358,5 +440,27 @@ mod tests {
             ..Pen::RESET
         };
         assert_eq!(sgr(Some(Pen::RESET), rgb), "\x1b[48;2;1;2;3m");
+        // The longest there can be, whole.
+        let every = Pen {
+            fg: Color::Rgb(255, 255, 255),
+            bg: Color::Rgb(255, 255, 255),
+            underline: Color::Rgb(255, 255, 255),
+            modifier: Modifier::all(),
+        };
+        assert_eq!(
+            sgr(None, every),
+            "\x1b[0;1;2;3;4;5;6;7;8;9;38;2;255;255;255;48;2;255;255;255;58;2;255;255;255m"
+        );
+        // Every attribute ended and three colours changed: starting afresh is shorter.
+        let other = Pen {
+            fg: Color::Rgb(100, 100, 100),
+            bg: Color::Rgb(100, 100, 100),
+            underline: Color::Rgb(100, 100, 100),
+            modifier: Modifier::empty(),
+        };
+        assert_eq!(
+            sgr(Some(every), other),
+            "\x1b[0;38;2;100;100;100;48;2;100;100;100;58;2;100;100;100m"
+        );
     }
 }
