@@ -344,7 +344,13 @@ fn is_blank(c: &Cell) -> bool {
 
 /// One column wide, so re-sending it keeps the columns where they are.
 fn narrow(c: &Cell) -> bool {
-    c.diff_option == CellDiffOption::None && c.cell_width() == 1
+    c.diff_option == CellDiffOption::None && (one_column(c.symbol()) || c.cell_width() == 1)
+}
+
+/// A symbol of one character known one column wide without looking it up.
+fn one_column(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if super::widgets::grid::one_column(c))
 }
 
 /// Rows `top..=bottom` of the screen moved up (or down) by `by` rows.

@@ -10,12 +10,13 @@ use crate::tui::panes::dialog::AppDialog;
 use crate::tui::panes::filter::FilterForm;
 use crate::tui::panes::step::{StepForm, StepMenu};
 use crate::tui::widgets::form::{Field, truncate};
+use crate::tui::widgets::grid::{self, GridCell};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::Paragraph;
 use rust_decimal::Decimal;
 
 /// Which statuses the journal shows.
@@ -579,18 +580,18 @@ impl App {
                 label
             }
         };
-        let header = Row::new(vec![
-            Cell::from(head("queue.col_number", SortKey::Number)),
-            Cell::from(head("queue.col_date", SortKey::Date)),
-            Cell::from(head("queue.col_applicant", SortKey::Applicant)),
-            Cell::from(head("queue.col_product", SortKey::Product)),
-            Cell::from(head("queue.col_amount", SortKey::Amount)),
-            Cell::from(head("queue.col_status", SortKey::Status)),
-            Cell::from(head("queue.col_assignee", SortKey::Assignee)),
-            Cell::from(head("queue.col_in_status", SortKey::InStatus)),
-            Cell::from(head("queue.col_age", SortKey::Age)),
-        ])
-        .style(t.header);
+        let header = [
+            ("queue.col_number", SortKey::Number),
+            ("queue.col_date", SortKey::Date),
+            ("queue.col_applicant", SortKey::Applicant),
+            ("queue.col_product", SortKey::Product),
+            ("queue.col_amount", SortKey::Amount),
+            ("queue.col_status", SortKey::Status),
+            ("queue.col_assignee", SortKey::Assignee),
+            ("queue.col_in_status", SortKey::InStatus),
+            ("queue.col_age", SortKey::Age),
+        ]
+        .map(|(key, k)| GridCell::left(head(key, k)));
         let rows = self.queue.rows.iter().enumerate().map(|(i, r)| {
             let in_status = self.rules.calendar.working_seconds(r.status_since, now);
             let late =
@@ -640,24 +641,21 @@ impl App {
             } else {
                 r.created_at.format("%d.%m").to_string()
             };
-            Row::new(vec![
-                Cell::from(r.number.clone()),
-                Cell::from(date),
-                Cell::from(r.applicant.clone()),
-                Cell::from(product),
-                Cell::from(Line::from(money_short(r.amount)).right_aligned()),
-                Cell::from(
+            let cells = [
+                GridCell::left(r.number.as_str()),
+                GridCell::left(date),
+                GridCell::left(r.applicant.as_str()),
+                GridCell::left(product),
+                GridCell::right(money_short(r.amount)),
+                GridCell::left(
                     cat.t(&format!("status_short.{}", r.status.code()))
                         .to_string(),
                 ),
-                Cell::from(assignee),
-                Cell::from(Line::from(in_status_text).right_aligned()),
-                Cell::from(
-                    Line::from(short_duration(cat, (now - r.created_at).num_seconds()))
-                        .right_aligned(),
-                ),
-            ])
-            .style(style)
+                GridCell::left(assignee),
+                GridCell::right(in_status_text),
+                GridCell::right(short_duration(cat, (now - r.created_at).num_seconds())),
+            ];
+            (cells, style)
         });
         let widths = if wide {
             vec![
@@ -684,23 +682,23 @@ impl App {
                 Constraint::Length(4),
             ]
         };
-        if self.queue.rows.is_empty() {
-            f.render_widget(
-                Table::new(Vec::<Row>::new(), widths.clone()).header(header.clone()),
-                area,
-            );
-            if area.height > 2 {
-                f.render_widget(
-                    Paragraph::new(cat.t("ui.empty")).style(t.muted),
-                    Rect::new(area.x, area.y + 2, area.width, 1),
-                );
-            }
-            return;
+        // Drawn cell by cell, not as a ratatui Table: this is the largest thing on the
+        // busiest screen, redrawn on every key (see `grid`).
+        let columns = grid::columns(area, &widths);
+        let buf = f.buffer_mut();
+        grid::row(buf, area, area.y, &columns, &header, t.header);
+        for (i, (cells, style)) in rows
+            .take(area.height.saturating_sub(1) as usize)
+            .enumerate()
+        {
+            grid::row(buf, area, area.y + 1 + i as u16, &columns, &cells, style);
         }
-        f.render_widget(
-            Table::new(rows, widths).header(header).column_spacing(1),
-            area,
-        );
+        if self.queue.rows.is_empty() && area.height > 2 {
+            f.render_widget(
+                Paragraph::new(cat.t("ui.empty")).style(t.muted),
+                Rect::new(area.x, area.y + 2, area.width, 1),
+            );
+        }
     }
 
     fn draw_footer(&self, f: &mut Frame, area: Rect) {

@@ -1,1 +1,2 @@
 pub mod form;
+pub mod grid;
