@@ -141,7 +141,7 @@ const SEQ_MAX: usize = 128;
 /// One escape sequence, built on the stack: a frame writes hundreds of moves and changes of
 /// colour, and a repaint of a large screen should not allocate for each of them.
 #[derive(Clone, Copy)]
-pub struct Seq {
+struct Seq {
     buf: [u8; SEQ_MAX],
     len: usize,
 }
@@ -160,11 +160,11 @@ impl Seq {
         q
     }
 
-    pub fn as_bytes(&self) -> &[u8] {
+    fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
 
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.len
     }
 
@@ -175,10 +175,14 @@ impl Seq {
     }
 
     fn push(&mut self, s: &str) {
+        self.push_bytes(s.as_bytes());
+    }
+
+    fn push_bytes(&mut self, b: &[u8]) {
         // Only this module writes here, and nothing it writes is near the bound; past it the
         // text is cut, which the tests of the longest sequences would show.
-        let n = s.len().min(SEQ_MAX - self.len);
-        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        let n = b.len().min(SEQ_MAX - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&b[..n]);
         self.len += n;
     }
 }
@@ -364,7 +368,7 @@ fn sgr(from: Option<Pen>, to: Pen) -> Seq {
         }
     }
     let mut s = Seq::from("\x1b[");
-    s.push(std::str::from_utf8(params.as_bytes()).unwrap_or("0"));
+    s.push_bytes(params.as_bytes());
     s.push("m");
     s
 }
